@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './platform/config.js';
+import { migrateToLatest } from './platform/migrations.js';
+import type { Part } from './platform/part.js';
+import { openPlatform, type Platform } from './platform/platform.js';
+import { createServer } from './platform/server.js';
+import type { Logger } from './platform/logger.js';
+
+/**
+ * The composition root: builds every part on one platform and wires the typed services they share.
+ * Order matters only for the not-found fallback: the first part whose `notFound` matches answers.
+ */
+export interface System {
+  platform: Platform;
+  parts: readonly Part[];
+  close(): Promise<void>;
+}
+
+export function createParts(_platform: Platform): Part[] {
+  return [];
+}
+
+/** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
+export async function openSystem(config: Config, log?: Logger): Promise<System> {
+  const platform = openPlatform(config, log);
+  try {
+    const parts = createParts(platform);
+    await migrateToLatest(platform.database, Object.fromEntries(parts.map((p) => [p.name, p.migrations])));
+    for (const part of parts) await part.seed?.();
+    return { platform, parts, close: () => platform.close() };
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
+}
+
+export function buildServer(system: System): Promise<FastifyInstance> {
+  return createServer(system.platform, system.parts);
+}
