@@ -4,6 +4,7 @@ import { migrateToLatest } from './platform/migrations.js';
 import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
+import { createBankingPart, createCustomerDirectory } from './banking/part.js';
 import type { Logger } from './platform/logger.js';
 
 /**
@@ -16,8 +17,11 @@ export interface System {
   close(): Promise<void>;
 }
 
-export function createParts(_platform: Platform): Part[] {
-  return [];
+export function createParts(platform: Platform): Part[] {
+  // The identity server takes `customers` (port CustomerDirectory) once it is wired in.
+  const customers = createCustomerDirectory(platform);
+  const banking = createBankingPart(platform, { customers });
+  return [banking];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
