@@ -5,6 +5,7 @@ import { openSystem } from '../../app.js';
 import type { Application } from '../../identity/applications.js';
 import { ApplicationError } from '../../identity/errors.js';
 import type { IdentityPart } from '../../identity/part.js';
+import { createLogger } from '../../platform/logger.js';
 import { configFrom, UsageError, withDataOptions } from '../options.js';
 
 interface DataOpts {
@@ -27,7 +28,9 @@ function readKeyFile(file: string): string {
 
 /** Runs one command on the identity part's services, straight on the database (no server needed). */
 async function withApplications<T>(opts: DataOpts, run: (identity: IdentityPart) => Promise<T>): Promise<T> {
-  const system = await openSystem(configFrom(opts));
+  const config = configFrom(opts);
+  // Logs go to stderr so that stdout stays the command's answer (`--json` output is parsed by scripts).
+  const system = await openSystem(config, createLogger(config.logLevel, process.stderr));
   try {
     const identity = system.parts.find((p) => p.name === 'identity') as IdentityPart | undefined;
     if (!identity) throw new Error('the identity part is not part of this system');
