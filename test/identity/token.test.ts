@@ -144,4 +144,13 @@ describe('POST /connect/token', () => {
     expect(doc.code_challenge_methods_supported).toEqual(['S256']);
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['accounts', 'intrabank_money_transfers', 'offline_access']));
   });
+
+  it('TokenVerifier: null for garbage, unknown and expired tokens', async () => {
+    const tokens = identityOf(system).tokens;
+    for (const bad of ['', 'x', 'a'.repeat(500), "' OR 1=1 --", 'Bearer abc', randomUUID()]) expect(await tokens.verify(bad)).toBeNull();
+    const res = await token({ grant_type: 'client_credentials', scope: 'public', client_id: client.clientId, client_secret: client.clientSecret });
+    const accessToken = (res.json() as { access_token: string }).access_token;
+    await system.platform.database.db.withTables<IdentityTables>().updateTable('identity_oidc').set({ expires_at: Date.now() - 1 }).where('id', '=', accessToken).execute();
+    expect(await tokens.verify(accessToken)).toBeNull();
+  });
 });
