@@ -41,7 +41,7 @@ describe(`banking accounts API (${testDialect})`, () => {
     expect(empty.map((a) => a.suffix)).toEqual([7, 8]);
     expect(empty.every((a) => a.balance === 0)).toBe(true);
     const available = await get('onlyHasAvailableBalance=true');
-    expect(available.every((a) => a.availableBalance > 0)).toBe(true);
+    expect(available.every((a) => (a.availableBalance ?? 0) > 0)).toBe(true);
     expect(available.map((a) => a.suffix)).toEqual([1, 2, 3, 4, 5, 6]);
     const current = await get('onlyCurrent=true');
     expect(current.map((a) => a.suffix)).not.toContain(5);
