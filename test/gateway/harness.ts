@@ -81,6 +81,9 @@ export async function gatewayHarness(options: GatewayOptions = { rate: 1000, bur
     close: async () => {
       await app.close();
       await system.close();
+      // pg's pool.end() resolves before every socket has closed; DROP DATABASE … WITH (FORCE) in cleanup
+      // would then kill backends still saying goodbye, and pg reports that as an unhandled FATAL error.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       await cleanup();
     },
   };
