@@ -5,6 +5,7 @@ import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import { createBankingPart, createCustomerDirectory } from './banking/part.js';
+import { createIdentityPart } from './identity/part.js';
 import type { Logger } from './platform/logger.js';
 
 /**
@@ -18,10 +19,11 @@ export interface System {
 }
 
 export function createParts(platform: Platform): Part[] {
-  // The identity server takes `customers` (port CustomerDirectory) once it is wired in.
   const customers = createCustomerDirectory(platform);
   const banking = createBankingPart(platform, { customers });
-  return [banking];
+  // Seeds run in order: the bank (its customers) before the identity server's demo application.
+  const identity = createIdentityPart(platform, { customers });
+  return [banking, identity];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
