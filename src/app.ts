@@ -5,6 +5,7 @@ import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import { createBankingPart, createCustomerDirectory } from './banking/part.js';
+import { createGateway } from './gateway/gateway.js';
 import { createIdentityPart } from './identity/part.js';
 import type { Logger } from './platform/logger.js';
 
@@ -20,9 +21,11 @@ export interface System {
 
 export function createParts(platform: Platform): Part[] {
   const customers = createCustomerDirectory(platform);
-  const banking = createBankingPart(platform, { customers });
-  // Seeds run in order: the bank (its customers) before the identity server's demo application.
   const identity = createIdentityPart(platform, { customers });
+  // The banking APIs run behind the gateway, which checks tokens and signing keys against the identity server.
+  const gateway = createGateway(platform.config, { tokens: identity.tokens, keyring: identity.keyring });
+  const banking = createBankingPart(platform, { customers, gateway });
+  // Seeds run in order: the bank (its customers) before the identity server's demo application.
   return [banking, identity];
 }
 
