@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/app.js';
+import { createServer } from '../../src/platform/server.js';
 import type { IdentityTables } from '../../src/identity/migrations.js';
 import { testSystem } from '../helpers/platform.js';
 import { FORM, basic, form, identityOf, registerApp } from './helpers.js';
@@ -152,5 +153,18 @@ describe('POST /connect/token', () => {
     const accessToken = (res.json() as { access_token: string }).access_token;
     await system.platform.database.db.withTables<IdentityTables>().updateTable('identity_oidc').set({ expires_at: Date.now() - 1 }).where('id', '=', accessToken).execute();
     expect(await tokens.verify(accessToken)).toBeNull();
+  });
+
+  it('documents its endpoints in the OpenAPI document', async () => {
+    // The identity part alone, so the check is about this part's routes only.
+    const own = await createServer(system.platform, [identityOf(system)]);
+    await own.ready();
+    const paths = (own.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
+    expect(paths['/connect/token']?.post).toBeDefined();
+    expect(paths['/connect/authorize']?.get).toBeDefined();
+    expect(paths['/connect/revocation']?.post).toBeDefined();
+    expect(paths['/connect/introspect']?.post).toBeDefined();
+    expect(Object.keys(paths).some((p) => p.startsWith('/connect/interaction'))).toBe(false);
+    await own.close();
   });
 });
