@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
 import { registerApps } from './commands/apps.js';
+import { registerBank } from './commands/bank.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerApps(program);
+  registerBank(program);
   return program;
 }
 
