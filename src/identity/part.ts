@@ -77,6 +77,11 @@ export function createIdentityPart(platform: Platform, deps: IdentityDeps): Iden
     keyring: applications,
     applications,
     routes,
+    // Unknown paths under /connect answer in the identity server's own (RFC 6749) error shape.
+    notFound: {
+      matches: (url: string) => /^\/connect(\/|\?|$)/i.test(url),
+      reply: (_request: FastifyRequest, reply: FastifyReply) => reply.status(404).send({ error: 'invalid_request', error_description: 'Path not found' }),
+    },
     seed: async () => {
       await ensureDemoApp(applications, platform.config.dataDir);
     },

@@ -185,4 +185,10 @@ describe('POST /connect/token', () => {
     expect(forgotten).toEqual(['g-race']);
     expect(await refreshTokens.find('rt-race-1')).toBeUndefined();
   });
+
+  it('answers unknown /connect paths in its own error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/connect/nothing-here' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'invalid_request', error_description: 'Path not found' });
+  });
 });
