@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
+import { registerApps } from './commands/apps.js';
+import { registerBank } from './commands/bank.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
 
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerApps(program);
+  registerBank(program);
   return program;
 }
 
