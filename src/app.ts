@@ -4,6 +4,7 @@ import { migrateToLatest } from './platform/migrations.js';
 import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
+import { createEsignPart } from './esign/part.js';
 import type { Logger } from './platform/logger.js';
 
 /**
@@ -16,8 +17,8 @@ export interface System {
   close(): Promise<void>;
 }
 
-export function createParts(_platform: Platform): Part[] {
-  return [];
+export function createParts(platform: Platform): Part[] {
+  return [createEsignPart(platform)];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
