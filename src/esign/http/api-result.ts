@@ -38,7 +38,19 @@ export function ok<T>(result: T): { result: T; error: null } {
   return { result, error: null };
 }
 
-function fromFastify(error: FastifyError): EsignError {
+/** The content type a CoreApi path takes, for the 415 message. */
+function expectedType(url: string): string {
+  if (/chunkupload/i.test(url)) return 'application/octet-stream';
+  if (/uploadfile/i.test(url)) return 'multipart/form-data';
+  return 'application/json';
+}
+
+/** busboy reports a malformed multipart body with plain Errors; these are the client's fault. */
+export function isMalformedMultipart(error: unknown): boolean {
+  return error instanceof Error && /^(Multipart: |Unexpected end of |Malformed part header)/.test(error.message);
+}
+
+function fromFastify(error: FastifyError, url: string): EsignError {
   if (error instanceof EsignError) return error;
   if (error.validation) return new EsignError('validation', { detail: error.message });
   switch (error.code) {
@@ -53,8 +65,9 @@ function fromFastify(error: FastifyError): EsignError {
       return new EsignError('bodyTooLarge');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new EsignError('mediaType', { expected: 'application/json, multipart/form-data or application/octet-stream' });
+      return new EsignError('mediaType', { expected: expectedType(url) });
   }
+  if (isMalformedMultipart(error)) return new EsignError('validation', { detail: `malformed multipart/form-data (${error.message})` });
   // JSON.parse errors from the default parser carry status 400 but no FST code.
   if (error instanceof SyntaxError) return new EsignError('badJson');
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
@@ -65,7 +78,7 @@ function fromFastify(error: FastifyError): EsignError {
 
 /** The part's error handler: every error becomes ApiResult with the vendor's status; no stack ever leaves. */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const esign = fromFastify(error);
+  const esign = fromFastify(error, request.url);
   if (esign.status >= 500) request.log.error({ err: error }, 'e-signature request failed');
   // A client that keeps sending a body we refused is cut off rather than read to the end.
   if (esign.status === 413 || esign.status === 415) reply.header('connection', 'close');

@@ -25,6 +25,25 @@ function cleanFileName(raw: string | undefined | null): string {
   return clean === '' ? 'document' : clean;
 }
 
+/**
+ * busboy leaves a file part hanging when the body ends inside it (a truncated form) or the client goes away;
+ * end it with an error then, so the blob store discards its temp file and the request is answered.
+ */
+function guardFilePart(request: FastifyRequest, file: Readable): void {
+  const raw = request.raw;
+  const check = (): void => {
+    setImmediate(() => {
+      const ended = (file as Readable & { _readableState?: { ended?: boolean } })._readableState?.ended === true;
+      if (ended || file.destroyed) return;
+      file.destroy(raw.complete ? new EsignError('validation', { detail: 'the multipart body ends inside the file part' }) : new Error('client closed the upload'));
+    });
+  };
+  if (raw.readableEnded || raw.destroyed) check();
+  raw.once('end', check);
+  raw.once('close', check);
+  raw.socket?.once('close', check);
+}
+
 export async function fileRoutes(scope: FastifyInstance, services: EsignServices): Promise<void> {
   const { operations, uploads, idempotency, settings } = services;
 
@@ -35,9 +54,12 @@ export async function fileRoutes(scope: FastifyInstance, services: EsignServices
     // One byte over the limit reaches the blob store, which refuses it (busboy alone would silently truncate).
     const part = await request.file({ limits: { fileSize: settings.maxDocumentBytes + 1, files: 1, fields: 10, fieldSize: 4096 } });
     if (!part) throw new EsignError('fileMissing');
+    // @fastify/multipart destroys the part (without an error) when the form ended inside it.
+    if (part.file.destroyed) throw new EsignError('validation', { detail: 'the multipart body ends inside the file part' });
     const language = parseLanguage((part.fields.displayLanguage as { value?: unknown } | undefined)?.value);
     if (language) request.esignLanguage = language;
     const name = cleanFileName(part.filename);
+    guardFilePart(request, part.file);
     try {
       const op = await operations.createWithContent(
         tenantId,
