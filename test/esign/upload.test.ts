@@ -177,7 +177,7 @@ describe('CoreApiFile uploads', () => {
         headers: { 'x-api-key': key, 'content-type': 'application/octet-stream', uploadsessionid: s.uploadSessionId, chunkindex: String(i) },
         body: data.subarray(i * 2000, (i + 1) * 2000),
       });
-      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ result: { accepted: true }, error: null });
     }
     const done = await fetch(`${address}/CoreApiPades/ChunkComplete`, {
       method: 'POST',
@@ -185,6 +185,7 @@ describe('CoreApiFile uploads', () => {
       body: JSON.stringify({ uploadSessionId: s.uploadSessionId, requestId: h.requestId() }),
     });
     expect(done.status).toBe(200);
+    expect((await done.json()).result.operationId).toBe(s.operationId);
     const raw = await fetch(`${address}/v2/CoreApiFile/DownloadRawCore`, {
       method: 'POST',
       headers: { 'x-api-key': key, 'content-type': 'application/json' },
