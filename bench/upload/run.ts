@@ -138,8 +138,7 @@ async function imzala(): Promise<{ seconds: number; completeSeconds: number; pea
     for await (const piece of b64.body as unknown as AsyncIterable<Uint8Array>) b64Bytes += piece.length;
     if (b64Bytes !== Number(b64.headers.get('content-length'))) throw new Error('base64 download length differs from Content-Length');
     process.stdout.write(`downloads (raw + base64 JSON of ${(b64Bytes / 1024 / 1024).toFixed(0)} MB) verified\n`);
-    return {
-      peakRssAfterUpload: afterUpload, seconds, completeSeconds, peakRss: peakRssMb(child.pid!) };
+    return { seconds, completeSeconds, peakRssAfterUpload: afterUpload, peakRss: peakRssMb(child.pid!) };
   } finally {
     await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
