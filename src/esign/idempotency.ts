@@ -91,4 +91,10 @@ export class Idempotency {
       .execute();
     return answer;
   }
+
+  /** Forgets answers recorded before `before` (unix millis); returns how many. */
+  async sweep(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('esign_requests').where('created_at', '<', before).where('status', '<>', 0).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -21,8 +21,10 @@ export function createEsignPart(platform: Platform, options: { extraRoutes?: rea
   const services = createEsignServices(platform);
   const sweep = async (): Promise<void> => {
     try {
-      const n = await services.uploads.sweepExpired();
-      if (n > 0) platform.log.info({ expired: n }, 'expired upload sessions swept');
+      const now = Date.now();
+      const expired = await services.uploads.sweepExpired(now);
+      const forgotten = await services.idempotency.sweep(now - services.settings.requestIdTtlMs);
+      if (expired + forgotten > 0) platform.log.info({ expired, forgotten }, 'expired upload sessions and old requestIds swept');
     } catch (err) {
       platform.log.error({ err }, 'upload sweep failed');
     }

@@ -10,6 +10,8 @@ export interface EsignSettings {
   /** An upload session untouched for this long expires; its chunks are deleted by the sweeper. */
   uploadTtlMs: number;
   sweepIntervalMs: number;
+  /** How long a requestId's answer is kept for retries (the vendor asks for a new requestId per request). */
+  requestIdTtlMs: number;
 }
 
 export function esignSettings(env: NodeJS.ProcessEnv): EsignSettings {
@@ -20,5 +22,6 @@ export function esignSettings(env: NodeJS.ProcessEnv): EsignSettings {
     maxOpenUploadsPerTenant: envNumber(env, 'IMZALA_ESIGN_MAX_OPEN_UPLOADS', 20),
     uploadTtlMs: envNumber(env, 'IMZALA_ESIGN_UPLOAD_TTL_SECONDS', 24 * 3600) * 1000,
     sweepIntervalMs: envNumber(env, 'IMZALA_ESIGN_SWEEP_INTERVAL_SECONDS', 300) * 1000,
+    requestIdTtlMs: envNumber(env, 'IMZALA_ESIGN_REQUEST_ID_TTL_SECONDS', 7 * 24 * 3600) * 1000,
   };
 }

@@ -109,7 +109,7 @@ export class Uploads {
     const session = toSession(await this.openRow(tenantId, uploadSessionId));
     if (index >= session.totalChunks) throw new EsignError('chunkIndex', { index, last: session.totalChunks - 1 });
     const expected = this.expectedChunkSize(session, index);
-    const blobKey = `esign/${tenantId}/uploads/${session.uploadSessionId}/${index}-${randomBytes(6).toString('hex')}`;
+    const blobKey = `${this.prefix(tenantId, session.uploadSessionId)}/${index}-${randomBytes(6).toString('hex')}`;
     let stored;
     try {
       stored = await this.blobs.put(blobKey, body, { maxBytes: expected });
@@ -125,23 +125,23 @@ export class Uploads {
       await this.blobs.delete(blobKey);
       throw new EsignError('chunkHash', { index });
     }
-    const previous = await this.db
-      .selectFrom('esign_upload_chunks')
-      .select('blob_key')
-      .where('session_id', '=', session.uploadSessionId)
-      .where('chunk_index', '=', index)
+    const stillOpen = await this.db
+      .updateTable('esign_upload_sessions')
+      .set({ expires_at: Date.now() + this.settings.uploadTtlMs })
+      .where('id', '=', session.uploadSessionId)
+      .where('state', '=', 'open')
       .executeTakeFirst();
+    if (Number(stillOpen.numUpdatedRows) === 0) {
+      await this.blobs.delete(blobKey);
+      throw new EsignError('sessionClosed', { state: 'closed' });
+    }
+    // A re-sent chunk's earlier copy is not deleted here: a ChunkComplete running now may have read the chunk
+    // list already. Completion, abort and expiry reclaim every blob of the session the document does not use.
     await this.db
       .insertInto('esign_upload_chunks')
       .values({ session_id: session.uploadSessionId, chunk_index: index, size: stored.size, sha256: stored.sha256, blob_key: blobKey })
       .onConflict((oc) => oc.columns(['session_id', 'chunk_index']).doUpdateSet({ size: stored.size, sha256: stored.sha256, blob_key: blobKey }))
       .execute();
-    await this.db
-      .updateTable('esign_upload_sessions')
-      .set({ expires_at: Date.now() + this.settings.uploadTtlMs })
-      .where('id', '=', session.uploadSessionId)
-      .execute();
-    if (previous && previous.blob_key !== blobKey) await this.blobs.delete(previous.blob_key);
   }
 
   /**
@@ -179,11 +179,20 @@ export class Uploads {
         state: 'uploaded',
         expect: { size: session.totalSize, sha256: sha256?.toLowerCase() ?? row.sha256 ?? undefined },
         alsoInTransaction: async (trx) => {
-          await trx.updateTable('esign_upload_sessions').set({ state: 'completed' }).where('id', '=', session.uploadSessionId).execute();
+          const closed = await trx
+            .updateTable('esign_upload_sessions')
+            .set({ state: 'completed' })
+            .where('id', '=', session.uploadSessionId)
+            .where('state', '=', 'open')
+            .executeTakeFirst();
+          // Aborted or expired meanwhile: roll the content back rather than adopt chunks being deleted.
+          if (Number(closed.numUpdatedRows) === 0) throw new EsignError('sessionClosed', { state: 'closed' });
           await trx.deleteFrom('esign_upload_chunks').where('session_id', '=', session.uploadSessionId).execute();
         },
       },
     );
+    const used = new Set(chunks.map((c) => c.blob_key));
+    for (const key of await this.blobs.list(this.prefix(tenantId, session.uploadSessionId))) if (!used.has(key)) await this.blobs.delete(key);
     return operation;
   }
 
@@ -215,8 +224,12 @@ export class Uploads {
     await this.operations.setState(row.tenant_id, row.operation_id, state);
     const chunks = await this.db.selectFrom('esign_upload_chunks').select('blob_key').where('session_id', '=', row.id).execute();
     await this.dropChunks(row.id, chunks.map((c) => c.blob_key));
-    // Also any chunk blob written but never recorded (the server died between the write and the row).
-    for (const key of await this.blobs.list(`esign/${row.tenant_id}/uploads/${row.id}`)) await this.blobs.delete(key);
+    // Also re-sent chunks' earlier copies, and any chunk written but never recorded (a crash in between).
+    for (const key of await this.blobs.list(this.prefix(row.tenant_id, row.id))) await this.blobs.delete(key);
+  }
+
+  private prefix(tenantId: string, uploadSessionId: string): string {
+    return `esign/${tenantId}/uploads/${uploadSessionId}`;
   }
 
   private async dropChunks(sessionId: string, keys: string[]): Promise<void> {

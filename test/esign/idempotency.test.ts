@@ -59,4 +59,16 @@ describe('requestId idempotency', () => {
     expectApiError(await h.post(key, '/v2/CoreApiFile/ChunkInit', { chunkSize: 10, totalSize: 10, totalChunks: 1, requestId: 'x'.repeat(22) }), 400);
     expectApiError(await h.post(key, '/v2/CoreApiFile/ChunkComplete', { uploadSessionId: '6f1c1a2e-0000-4000-8000-000000000000' }), 400);
   });
+
+  it('forgets recorded answers after their TTL, so the sweeper keeps the table bounded', async () => {
+    const requestId = h.requestId();
+    const body = { chunkSize: 10, totalSize: 10, totalChunks: 1, requestId };
+    const first = await h.post(key, '/v2/CoreApiFile/ChunkInit', body);
+    expect(await h.services.idempotency.sweep(Date.now() - 60_000)).toBe(0);
+    expect((await h.post(key, '/v2/CoreApiFile/ChunkInit', body)).body).toBe(first.body);
+    expect(await h.services.idempotency.sweep(Date.now() + 1)).toBeGreaterThan(0);
+    const again = await h.post(key, '/v2/CoreApiFile/ChunkInit', body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().result.uploadSessionId).not.toBe(first.json().result.uploadSessionId);
+  });
 });
