@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
 import { registerApps } from './commands/apps.js';
 import { registerBank } from './commands/bank.js';
+import { registerEsignKeys } from './commands/esign-keys.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerApps(program);
   registerBank(program);
+  registerEsignKeys(program);
   return program;
 }
 
