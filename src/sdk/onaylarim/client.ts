@@ -95,4 +95,15 @@ export class Onaylarim {
     }
     return current;
   }
+
+  /** The original upload behind a signed document: follows parentOperationId back to the root. */
+  async original(operationId: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    let current = operationId;
+    for (let hops = 0; hops < 64; hops++) {
+      const parent = (await this.operations.status(current, options)).parentOperationId;
+      if (!parent || parent === current) return current;
+      current = parent;
+    }
+    return current;
+  }
 }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { NetworkError } from '../errors.js';
 import { sleep, type Transport } from '../transport.js';
 import type { CoreApi } from './core-api.js';
+import { newRequestId } from './request-id.js';
 import { openUploadSource, type UploadInput, type UploadSource } from './upload-source.js';
 import type { ChunkSession, DownloadedFile, UploadProgress, UploadResult, UploadStatus } from './types.js';
 
@@ -52,8 +53,13 @@ export class Files {
   private async uploadWhole(source: UploadSource, options: UploadOptions): Promise<UploadResult> {
     const boundary = `----imzala${randomBytes(12).toString('hex')}`;
     const filename = source.name.replace(/["\r\n\\]/g, '_');
+    const requestId = newRequestId();
+    // BaseRequest as form fields ahead of the file, so a streaming server has them before the bytes.
+    const field = (name: string, value: string): string => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
     const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      field('requestId', requestId) +
+        field('displayLanguage', this.api.options.displayLanguage) +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
       'utf8',
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
@@ -83,6 +89,7 @@ export class Files {
     };
     const result = await this.api.raw<{ operationId: string }>({
       path: this.path('UploadFile'),
+      requestId,
       // Each UploadFile creates an operation: only a connection that never opened is retried.
       retry: 'once',
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
@@ -107,7 +114,12 @@ export class Files {
       pending = missing(status);
     } else {
       session = await this.initChunks(
-        { totalSize: source.size, chunkSize: requestedChunkSize, totalChunks: Math.max(1, Math.ceil(source.size / requestedChunkSize)) },
+        {
+          totalSize: source.size,
+          chunkSize: requestedChunkSize,
+          totalChunks: Math.max(1, Math.ceil(source.size / requestedChunkSize)),
+          fileName: source.name,
+        },
         options.signal,
       );
       pending = Array.from({ length: session.totalChunks }, (_, i) => i);
@@ -147,18 +159,26 @@ export class Files {
   }
 
   initChunks(
-    init: { totalSize: number; chunkSize: number; totalChunks: number; operationId?: string },
+    init: { totalSize: number; chunkSize: number; totalChunks: number; operationId?: string; fileName?: string },
     signal?: AbortSignal,
   ): Promise<ChunkSession> {
     return this.api.json<ChunkSession>({ path: this.path('ChunkInit'), retry: 'once', fields: { ...init }, signal });
   }
 
-  /** Re-sending a chunk is idempotent on the server, so it is retried like a GET. */
+  /**
+   * Re-sending a chunk is idempotent on the server, so it is retried like a GET. The `chunksha256` header (an
+   * imzala extension other servers ignore) lets the server refuse a chunk damaged on the way.
+   */
   async uploadChunk(uploadSessionId: string, chunkIndex: number, bytes: Uint8Array, signal?: AbortSignal): Promise<{ accepted: boolean }> {
     return this.api.raw<{ accepted: boolean }>({
       path: this.path('ChunkUpload'),
       retry: 'idempotent',
-      headers: { 'content-type': 'application/octet-stream', uploadsessionid: uploadSessionId, chunkindex: String(chunkIndex) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        uploadsessionid: uploadSessionId,
+        chunkindex: String(chunkIndex),
+        chunksha256: createHash('sha256').update(bytes).digest('hex'),
+      },
       body: bytes,
       signal,
       timeoutMs: 0,

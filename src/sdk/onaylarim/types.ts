@@ -65,9 +65,16 @@ export type OperationState = 'waiting' | 'signed' | 'refused' | 'expired' | 'fai
 export interface OperationStatus {
   operationId: string;
   state: OperationState | (string & {});
-  /** When signed: the signed document's operationId. */
+  /** `upload` for an original, `signed` for a step's output. */
+  kind?: string;
+  fileName?: string;
+  size?: number | null;
+  sha256?: string | null;
+  /** For a step's output: the operation it was made from. */
+  parentOperationId?: string | null;
+  /** For an original once signed: the signed document's operationId. */
   signedOperationId?: string | null;
-  error?: string | null;
+  detail?: string | null;
   [field: string]: unknown;
 }
 

@@ -130,9 +130,10 @@ function parseMultipartFile(req: RecordedRequest): { name: string; data: Buffer 
   const boundary = /boundary=(.+)$/.exec(String(req.headers['content-type']))?.[1];
   if (!boundary) throw new Error('no multipart boundary');
   const body = req.body;
-  const start = body.indexOf('\r\n\r\n') + 4;
+  const fileHeader = body.indexOf('name="file"');
+  const start = body.indexOf('\r\n\r\n', fileHeader) + 4;
   const end = body.lastIndexOf(Buffer.from(`\r\n--${boundary}--`));
-  const head = body.subarray(0, start).toString('utf8');
+  const head = body.subarray(fileHeader, start).toString('utf8');
   const name = /filename="([^"]*)"/.exec(head)?.[1] ?? '';
   return { name, data: body.subarray(start, end) };
 }
