@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
+import { registerEsign } from './commands/esign.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerKt } from './commands/kt.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
 
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerKt(program);
+  registerEsign(program);
+  registerKeygen(program);
   return program;
 }
 

@@ -1,10 +1,10 @@
-import { AbortError } from '../errors.js';
+import { AbortError, ApiError } from '../errors.js';
 import { Transport, type TransportOptions } from '../transport.js';
 import { CoreApi } from './core-api.js';
 import { Files } from './files.js';
 import { Fingerprint } from './fingerprint.js';
 import { Operations } from './operations.js';
-import type { XadesMobileSignRequest } from './types.js';
+import type { OperationStatus, XadesMobileSignRequest } from './types.js';
 import { XadesMobile } from './xades-mobile.js';
 
 export const ONAYLARIM_TEST_URL = 'https://apitest.onaylarim.com';
@@ -89,18 +89,29 @@ export class Onaylarim {
   async latest(operationId: string, options: { signal?: AbortSignal } = {}): Promise<string> {
     let current = operationId;
     for (let hops = 0; hops < 64; hops++) {
-      const next = this.chain.get(current) ?? (await this.operations.status(current, options)).signedOperationId ?? undefined;
+      const next = this.chain.get(current) ?? (await this.statusIfServed(current, options))?.signedOperationId ?? undefined;
       if (!next || next === current) return current;
       current = next;
     }
     return current;
   }
 
+  /** The status, or undefined from a server without imzala's status extension (the vendor's answers 404). */
+  private async statusIfServed(operationId: string, options: { signal?: AbortSignal }): Promise<OperationStatus | undefined> {
+    try {
+      return await this.operations.status(operationId, options);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
   /** The original upload behind a signed document: follows parentOperationId back to the root. */
   async original(operationId: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    for (const [from, to] of this.chain) if (to === operationId) return this.original(from, options);
     let current = operationId;
     for (let hops = 0; hops < 64; hops++) {
-      const parent = (await this.operations.status(current, options)).parentOperationId;
+      const parent = (await this.statusIfServed(current, options))?.parentOperationId;
       if (!parent || parent === current) return current;
       current = parent;
     }
