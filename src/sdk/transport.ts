@@ -63,6 +63,15 @@ const NOT_SENT = new Set([
   'CERT_HAS_EXPIRED',
 ]);
 
+/** The innermost cause's message ("bad port", "other side closed"), more telling than fetch's "fetch failed". */
+function innermostMessage(err: unknown): string {
+  let message = err instanceof Error ? err.message : String(err);
+  for (let e: unknown = (err as { cause?: unknown }).cause, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error && e.message) message = e.message;
+  }
+  return message;
+}
+
 function causeCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
@@ -187,7 +196,7 @@ export class Transport {
     }
     const code = causeCode(err);
     const sent = code === undefined || !NOT_SENT.has(code);
-    return new NetworkError(`${req.method} ${req.url.origin}${req.url.pathname} failed: ${code ?? (err as Error).message}`, {
+    return new NetworkError(`${req.method} ${req.url.origin}${req.url.pathname} failed: ${code ?? innermostMessage(err)}`, {
       cause: err,
       sent,
     });
