@@ -4,6 +4,9 @@ import { migrateToLatest } from './platform/migrations.js';
 import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
+import { createBankingPart, createCustomerDirectory } from './banking/part.js';
+import { createGateway } from './gateway/gateway.js';
+import { createIdentityPart } from './identity/part.js';
 import type { Logger } from './platform/logger.js';
 
 /**
@@ -16,8 +19,14 @@ export interface System {
   close(): Promise<void>;
 }
 
-export function createParts(_platform: Platform): Part[] {
-  return [];
+export function createParts(platform: Platform): Part[] {
+  const customers = createCustomerDirectory(platform);
+  const identity = createIdentityPart(platform, { customers });
+  // The banking APIs run behind the gateway, which checks tokens and signing keys against the identity server.
+  const gateway = createGateway(platform.config, { tokens: identity.tokens, keyring: identity.keyring });
+  const banking = createBankingPart(platform, { customers, gateway });
+  // Seeds run in order: the bank (its customers) before the identity server's demo application.
+  return [banking, identity];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
