@@ -79,6 +79,9 @@ function parse(body: Buffer): unknown {
 
 function messageOf(json: unknown, fallback: string): string {
   if (typeof json === 'string' && json.trim() !== '') return json.trim();
+  // The banking envelope on a refused request: {success: false, results: [{errorCode, errorMessage}]}.
+  const result = (json as { results?: Array<{ errorCode?: unknown; errorMessage?: unknown }> } | undefined)?.results?.[0];
+  if (result && typeof result.errorMessage === 'string') return typeof result.errorCode === 'string' ? `${result.errorCode}: ${result.errorMessage}` : result.errorMessage;
   const m = (json as { message?: unknown; error?: unknown } | undefined)?.message ?? (json as { error?: unknown } | undefined)?.error;
   return typeof m === 'string' && m !== '' ? m : fallback;
 }
