@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
+import { registerApps } from './commands/apps.js';
 import { registerEsign } from './commands/esign.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerKt } from './commands/kt.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerApps(program);
   registerKt(program);
   registerEsign(program);
   registerKeygen(program);

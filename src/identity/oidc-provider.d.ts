@@ -5,6 +5,7 @@ declare module 'oidc-provider' {
   export interface KoaContextWithOIDC {
     method: string;
     path: string;
+    query: Record<string, string | string[] | undefined>;
     status: number;
     body: unknown;
     type: string;

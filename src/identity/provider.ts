@@ -102,10 +102,12 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       const customer = await deps.customers.find(sub);
       return customer ? { accountId: customer.customerNo, claims: async () => ({ sub: customer.customerNo }) } : undefined;
     },
-    // oidc-provider passes unknown scopes through; the API Market refuses them.
+    // oidc-provider quietly drops scopes it does not know; the API Market refuses them. By the time extra
+    // parameters are validated `params.scope` is already filtered, so the request's own value is checked.
     extraParams: {
-      async scope(_ctx: unknown, value: string | undefined) {
-        const requested = splitScopes(value);
+      async scope(ctx: KoaContextWithOIDC) {
+        const raw = ctx.method === 'POST' ? (ctx.oidc.body as Record<string, unknown> | undefined)?.scope : ctx.query.scope;
+        const requested = splitScopes(typeof raw === 'string' ? raw : undefined);
         if (requested.length === 0) throw new errors.InvalidRequest('scope is required');
         const unknown = requested.find((s) => !isScope(s));
         if (unknown) throw new errors.InvalidScope(`unknown scope: ${unknown}`, unknown);
