@@ -5,6 +5,7 @@ import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import { createBankingPart, createCustomerDirectory } from './banking/part.js';
+import { createEsignPart } from './esign/part.js';
 import { createGateway } from './gateway/gateway.js';
 import { createIdentityPart } from './identity/part.js';
 import type { Logger } from './platform/logger.js';
@@ -26,7 +27,7 @@ export function createParts(platform: Platform): Part[] {
   const gateway = createGateway(platform.config, { tokens: identity.tokens, keyring: identity.keyring });
   const banking = createBankingPart(platform, { customers, gateway });
   // Seeds run in order: the bank (its customers) before the identity server's demo application.
-  return [banking, identity];
+  return [banking, identity, createEsignPart(platform)];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
 import { registerApps } from './commands/apps.js';
 import { registerEsign } from './commands/esign.js';
+import { registerEsignKeys } from './commands/esign-keys.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerKt } from './commands/kt.js';
 import { registerServe } from './commands/serve.js';
@@ -16,6 +17,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerApps(program);
   registerKt(program);
+  // esign-keys creates the `esign` command; registerEsign adds the client commands to it.
+  registerEsignKeys(program);
   registerEsign(program);
   registerKeygen(program);
   return program;
