@@ -280,4 +280,10 @@ describe('accounts.iterateTransactions', () => {
     expect(last).toHaveLength(3);
     expect(last[2]).toBe('itemCount=50&beginDate=2024-01-01&endDate=2024-01-10');
   });
+
+  it('a Date is the bank\'s local day (Istanbul, UTC+3): 22:30 UTC is already tomorrow there', async () => {
+    routes = () => ok({ accountActivities: [] });
+    await client().accounts.transactions(1, { beginDate: new Date('2024-03-10T20:59:59Z'), endDate: new Date('2024-03-10T22:30:00Z') });
+    expect(server.on('/v3/accounts/1/transactions')[0]!.rawQuery).toBe('beginDate=2024-03-10&endDate=2024-03-11');
+  });
 });

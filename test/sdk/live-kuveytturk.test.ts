@@ -14,6 +14,7 @@ import {
 } from '../../src/sdk/index.js';
 import { testDialect } from '../helpers/platform.js';
 import { liveServer, type LiveServer } from './helpers/live.js';
+import { runCli } from '../cli/helpers/run.js';
 
 // Against the live server (identity + gateway + banking from the `banking` branch) over a real socket.
 describe(`KuveytTurk SDK against a live imzala server (${testDialect})`, () => {
@@ -97,6 +98,32 @@ describe(`KuveytTurk SDK against a live imzala server (${testDialect})`, () => {
     await expect(kt.request({ method: 'GET', path: '/v9/nothing/here' })).rejects.toMatchObject({ constructor: ApiError, status: 404 });
     // A refused request (400 in the envelope) is an ApiError whose message is the bank's.
     await expect(kt.accounts.transactions(1, { itemCount: 5000 })).rejects.toMatchObject({ constructor: ApiError, status: 400, message: expect.stringMatching(/itemCount/) });
+  });
+});
+
+describe(`imzala kt against a live imzala server (${testDialect})`, () => {
+  let live: LiveServer;
+  beforeAll(async () => {
+    live = await liveServer({ IMZALA_GATEWAY_RATE: '1000', IMZALA_GATEWAY_BURST: '1000' });
+  });
+  afterAll(async () => {
+    await live.stop();
+  });
+
+  it('token, accounts, transactions and transfer with IMZALA_KT_* from the environment', async () => {
+    const demo = readDemoApp(live.system.config.dataDir)!;
+    const env = { IMZALA_KT_CLIENT_ID: demo.clientId, IMZALA_KT_CLIENT_SECRET: demo.clientSecret, IMZALA_KT_PRIVATE_KEY: demo.files.privateKeyPkcs8, IMZALA_KT_BASE_URL: live.url };
+    const token = await runCli(['kt', 'token', '--scope', 'accounts', 'transfers', '--json'], env);
+    expect(JSON.parse(token.stdout).scopes.sort()).toEqual(['accounts', 'transfers']);
+    const accounts = JSON.parse((await runCli(['kt', 'accounts', '--json'], env)).stdout) as Array<{ suffix: number }>;
+    expect(accounts.length).toBeGreaterThan(0);
+    const moved = await runCli(['kt', 'transfer', '--from-suffix', String(accounts[0]!.suffix), '--iban', ibanFor('500202', 1), '--amount', '3.75', '--description', 'CLI ödemesi', '--user', 'anadolutekstil', '--json'], env);
+    expect(moved.code).toBe(0);
+    expect(JSON.parse(moved.stdout).moneyTransferTransactionId).toBeTruthy();
+    const table = await runCli(['kt', 'transactions', String(accounts[0]!.suffix), '--limit', '3'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^date\s+amount\s+balance/);
+    expect(table.stdout).toContain('CLI ödemesi');
   });
 });
 

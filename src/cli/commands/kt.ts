@@ -74,7 +74,7 @@ export function registerKt(program: Command): void {
     .action(async (suffix: string, opts: KtOpts & { from?: string; to?: string; windowDays?: string; limit?: string }) => {
       const windowDays = integer('--window-days', opts.windowDays);
       const limit = integer('--limit', opts.limit);
-      const from = opts.from ?? new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+      const from = opts.from ?? new Date(Date.now() - 29 * 86_400_000);
       const activities: AccountActivity[] = [];
       try {
         for await (const a of client(opts).accounts.iterateTransactions(suffix, { from, ...(opts.to ? { to: opts.to } : {}), ...(windowDays ? { windowDays } : {}) })) {

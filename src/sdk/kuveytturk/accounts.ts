@@ -2,7 +2,7 @@ import type { Gateway, TokenSource } from './gateway.js';
 import type { Account, AccountActivity, AccountFilters, AccountListValue, TransactionQuery, TransactionsValue } from './types.js';
 
 export interface TransactionWindows {
-  /** Oldest day to include (Date or `YYYY-MM-DD`). */
+  /** Oldest day to include: `YYYY-MM-DD`, or a Date (taken as the bank's local day, Istanbul time). */
   from: Date | string;
   /** Newest day to include; today by default. */
   to?: Date | string;
@@ -15,13 +15,17 @@ export interface TransactionWindows {
 
 const DAY = 86_400_000;
 
-/** `YYYY-MM-DD` of a Date (UTC) or a string checked to have that shape. */
+/** The bank keeps Istanbul time (UTC+3 all year since 2016): its days start at 21:00 UTC the evening before. */
+const BANK_OFFSET_MS = 3 * 3_600_000;
+
+/** `YYYY-MM-DD`: a Date becomes the bank's local day it falls in; a string is checked to have that shape. */
 export function formatDay(day: Date | string): string {
   if (typeof day === 'string') {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new TypeError(`dates are YYYY-MM-DD, got "${day}"`);
     return day;
   }
-  return day.toISOString().slice(0, 10);
+  if (Number.isNaN(day.getTime())) throw new TypeError('invalid Date');
+  return new Date(day.getTime() + BANK_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 const dayStart = (day: Date | string): number => Date.parse(`${formatDay(day)}T00:00:00Z`);
@@ -86,11 +90,12 @@ export class Accounts {
     const first = dayStart(windows.from);
     let end = dayStart(windows.to ?? new Date());
     if (Number.isNaN(first) || Number.isNaN(end)) throw new TypeError('from/to must be valid dates');
+    const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
     while (end >= first) {
       const begin = Math.max(first, end - (windowDays - 1) * DAY);
       const page = await this.transactions(
         suffix,
-        { beginDate: new Date(begin), endDate: new Date(end), ...(windows.itemCount ? { itemCount: windows.itemCount } : {}) },
+        { beginDate: day(begin), endDate: day(end), ...(windows.itemCount ? { itemCount: windows.itemCount } : {}) },
         windows.signal ? { signal: windows.signal } : {},
       );
       yield* page;
