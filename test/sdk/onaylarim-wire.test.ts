@@ -45,6 +45,11 @@ describe('uploads', () => {
     expect(String(req!.headers.requestid)).toMatch(/^[A-Za-z0-9_-]{21}$/);
     expect(req!.headers.displaylanguage).toBe('tr');
     expect(Number(req!.headers['content-length'])).toBe(req!.body.length);
+    // BaseRequest also travels as form fields ahead of the file, with the same requestId.
+    const form = req!.body.toString('utf8');
+    expect(form.indexOf('name="requestId"')).toBeLessThan(form.indexOf('name="file"'));
+    expect(form).toContain(`name="requestId"\r\n\r\n${String(req!.headers.requestid)}\r\n`);
+    expect(form).toContain('name="displayLanguage"\r\n\r\ntr\r\n');
     expect(progress.at(-1)).toMatchObject({ sentBytes: 3000, totalBytes: 3000 });
     expect(progress.map((p) => p.sentBytes)).toEqual([...progress.map((p) => p.sentBytes)].sort((a, b) => a - b));
   });
