@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ESignRecorder } from '../sdk/helpers/esign-recorder.js';
-import { runCli } from './helpers/run.js';
+import { runCli, runInTerminal } from './helpers/run.js';
 
 // Against the recording server that answers the vendor contract from memory (test/sdk/helpers/esign-recorder.ts).
 let esign: ESignRecorder;
@@ -74,6 +74,23 @@ describe('imzala esign (scriptable contract)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/iptal/);
     expect(JSON.parse((await runCli(['esign', 'status', result.operationId, '--json'], env())).stdout).state).toBe('refused');
+  });
+
+  it('on a terminal: a progress bar while uploading, a live status line with the fingerprint while the phone is asked', async () => {
+    const doc = path.join(dir, 'terminal.xml');
+    fs.writeFileSync(doc, '<belge>terminal</belge>');
+    const up = await runInTerminal(['esign', 'upload', doc], env());
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/\[#{30}\] 100%/);
+    const operationId = /([0-9a-f-]{36})\s*$/.exec(up.stdout)![1]!;
+
+    esign.phone = () => new Promise((resolve) => setTimeout(() => resolve('approve'), 2500));
+    const signed = await runInTerminal(['esign', 'sign', operationId, '--phone', '5321234567', '--operator', 'VODAFONE'], env());
+    expect(signed.code).toBe(0);
+    const fingerprint = createHash('sha256').update('<belge>terminal</belge>').digest('hex').toUpperCase();
+    expect(signed.stdout).toMatch(/waiting for 5321234567 \(VODAFONE\) \d+s/);
+    expect(signed.stdout).toContain(`fingerprint ${fingerprint}`);
+    expect(signed.stdout).toMatch(/signed: [0-9a-f-]{36}/);
   });
 
   it('usage errors exit 2 (no base URL, bad operator, --serial-path with --parallel); a bad key exits 1', async () => {

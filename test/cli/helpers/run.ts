@@ -29,3 +29,20 @@ export function runCli(args: string[], env: Record<string, string> = {}, options
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** Runs `imzala` under a pseudo-terminal (util-linux `script`), so it behaves as for a person: stdout and stderr merged. */
+export function runInTerminal(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, bin, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', TERM: 'xterm', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+    child.stdin.end();
+  });
+}
