@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, openSystem, type System } from '../../src/app.js';
 import { SANDBOX_PASSWORD } from '../../src/banking/seed.js';
 import { createLogger } from '../../src/platform/logger.js';
+import type { IdentityTables } from '../../src/identity/migrations.js';
 import { testSystem } from '../helpers/platform.js';
 import { Browser, FORM, form, identityOf, parseForm, registerApp } from './helpers.js';
 
@@ -232,5 +233,37 @@ describe('authorization code flow, driven over HTTP like a browser', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('an expired one-time code is refused', async () => {
+    const browser = new Browser(base);
+    const login = await browser.follow(authorizeUrl({ scope: 'accounts', state: 'x' }));
+    const otp = await browser.submit(login.html, { customerNo: CUSTOMER, password: SANDBOX_PASSWORD });
+    const code = /data-testid="sandbox-otp">(\d{6})</.exec(otp.html)![1]!;
+    const uid = /\/connect\/interaction\/([\w-]+)$/.exec(login.url)![1]!;
+    await system.platform.database.db.withTables<IdentityTables>().updateTable('identity_logins').set({ otp_expires_at: Date.now() - 1 }).where('uid', '=', uid).execute();
+    const late = await browser.submit(otp.html, { code });
+    expect(late.status).toBe(401);
+    expect(late.html).toContain('role="alert"');
+  });
+
+  it('answers hostile input on the login pages with a 4xx page, never a 5xx', async () => {
+    const browser = new Browser(base);
+    expect((await browser.request('/connect/interaction/nope')).status).toBe(400);
+    expect((await browser.request('/connect/interaction/%3Cscript%3E')).status).toBe(400);
+    const login = await browser.follow(authorizeUrl({ scope: 'accounts', state: 'h' }));
+    const { action, fields } = parseForm(login.html);
+    const huge = await browser.request(action, { method: 'POST', body: form({ ...fields, customerNo: '1'.repeat(100_000), password: 'x' }) });
+    expect(huge.status).toBeGreaterThanOrEqual(400);
+    expect(huge.status).toBeLessThan(500);
+    const long = await browser.request(action, { method: 'POST', body: form({ ...fields, customerNo: '1'.repeat(40), password: 'x' }) });
+    expect(long.status).toBe(400);
+    const injected = await browser.request(action, { method: 'POST', body: form({ ...fields, customerNo: '<script>alert(1)</script>', password: 'x' }) });
+    expect(injected.status).toBe(401);
+    expect(injected.html).not.toContain('<script>');
+    const consentEarly = await browser.request(action.replace(/login$/, 'consent'), { method: 'POST', body: form({ csrf: fields.csrf!, decision: 'approve' }) });
+    expect(consentEarly.status).toBe(400);
+    const nonsense = await browser.request('/connect/authorize?response_type=token&client_id=x');
+    expect(nonsense.status).toBe(400);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/app.js';
+import { createServer } from '../../src/platform/server.js';
 import type { IdentityTables } from '../../src/identity/migrations.js';
 import { testSystem } from '../helpers/platform.js';
 import { FORM, basic, form, identityOf, registerApp } from './helpers.js';
@@ -143,5 +144,27 @@ describe('POST /connect/token', () => {
     expect(doc.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', 'authorization_code', 'refresh_token']));
     expect(doc.code_challenge_methods_supported).toEqual(['S256']);
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['accounts', 'intrabank_money_transfers', 'offline_access']));
+  });
+
+  it('TokenVerifier: null for garbage, unknown and expired tokens', async () => {
+    const tokens = identityOf(system).tokens;
+    for (const bad of ['', 'x', 'a'.repeat(500), "' OR 1=1 --", 'Bearer abc', randomUUID()]) expect(await tokens.verify(bad)).toBeNull();
+    const res = await token({ grant_type: 'client_credentials', scope: 'public', client_id: client.clientId, client_secret: client.clientSecret });
+    const accessToken = (res.json() as { access_token: string }).access_token;
+    await system.platform.database.db.withTables<IdentityTables>().updateTable('identity_oidc').set({ expires_at: Date.now() - 1 }).where('id', '=', accessToken).execute();
+    expect(await tokens.verify(accessToken)).toBeNull();
+  });
+
+  it('documents its endpoints in the OpenAPI document', async () => {
+    // The identity part alone, so the check is about this part's routes only.
+    const own = await createServer(system.platform, [identityOf(system)]);
+    await own.ready();
+    const paths = (own.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
+    expect(paths['/connect/token']?.post).toBeDefined();
+    expect(paths['/connect/authorize']?.get).toBeDefined();
+    expect(paths['/connect/revocation']?.post).toBeDefined();
+    expect(paths['/connect/introspect']?.post).toBeDefined();
+    expect(Object.keys(paths).some((p) => p.startsWith('/connect/interaction'))).toBe(false);
+    await own.close();
   });
 });
