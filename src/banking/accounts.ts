@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { BankingTables } from './migrations.js';
 
 export interface AccountFilters {
@@ -8,6 +8,16 @@ export interface AccountFilters {
   onlyCurrent?: boolean;
   sharedWithMultiSignature?: boolean;
 }
+
+type Account = BankingTables['banking_accounts'];
+
+const FILTER_SQL: ReadonlyArray<[keyof AccountFilters, RawBuilder<unknown>]> = [
+  ['onlyHasAvailableBalance', sql`available_balance > 0`],
+  ['onlyOpen', sql`is_active = 1`],
+  ['onlyWithNoBalance', sql`balance = 0`],
+  ['onlyCurrent', sql`is_current = 1`],
+  ['sharedWithMultiSignature', sql`multi_signature = 1`],
+];
 
 export interface AccountView {
   account: BankingTables['banking_accounts'];
@@ -27,21 +37,33 @@ export class AccountBook {
   constructor(private readonly db: Kysely<BankingTables>) {}
 
   async accounts(customerNo: string, filters: AccountFilters, suffix?: number): Promise<AccountView[]> {
-    let q = this.db
-      .selectFrom('banking_accounts as a')
-      .innerJoin('banking_branches as b', 'b.id', 'a.branch_id')
-      .innerJoin('banking_customers as c', 'c.customer_no', 'a.customer_no')
-      .selectAll('a')
-      .select(['b.name as branch_name', 'c.name as customer_name'])
-      .where('a.customer_no', '=', customerNo);
-    if (suffix !== undefined) q = q.where('a.suffix', '=', suffix);
-    if (filters.onlyHasAvailableBalance) q = q.where('a.available_balance', '>', 0);
-    if (filters.onlyOpen) q = q.where('a.is_active', '=', 1);
-    if (filters.onlyWithNoBalance) q = q.where('a.balance', '=', 0);
-    if (filters.onlyCurrent) q = q.where('a.is_current', '=', 1);
-    if (filters.sharedWithMultiSignature) q = q.where('a.multi_signature', '=', 1);
-    const rows = await q.orderBy('a.suffix').execute();
-    return rows.map(({ branch_name, customer_name, ...account }) => ({ account, branchName: branch_name, customerName: customer_name }));
+    // The hot path of every gateway call: one single-table statement written out (no query builder, no
+    // joins); branch and customer names never change at runtime, so they come from memory.
+    const where = [sql`customer_no = ${customerNo}`];
+    if (suffix !== undefined) where.push(sql`suffix = ${suffix}`);
+    for (const [name, condition] of FILTER_SQL) if (filters[name]) where.push(condition);
+    const { rows } = await sql<Account>`select * from banking_accounts where ${sql.join(where, sql` and `)} order by suffix`.execute(this.db);
+    const views: AccountView[] = [];
+    for (const account of rows) {
+      const names = await this.names(account.branch_id, account.customer_no);
+      views.push({ account, ...names });
+    }
+    return views;
+  }
+
+  private branchNames = new Map<number, string>();
+  private customerNames = new Map<string, string>();
+
+  private async names(branchId: number, customerNo: string): Promise<{ branchName: string; customerName: string }> {
+    let branchName = this.branchNames.get(branchId);
+    let customerName = this.customerNames.get(customerNo);
+    if (branchName === undefined || customerName === undefined) {
+      for (const b of await this.db.selectFrom('banking_branches').select(['id', 'name']).execute()) this.branchNames.set(b.id, b.name);
+      for (const c of await this.db.selectFrom('banking_customers').select(['customer_no', 'name']).execute()) this.customerNames.set(c.customer_no, c.name);
+      branchName = this.branchNames.get(branchId) ?? '';
+      customerName = this.customerNames.get(customerNo) ?? '';
+    }
+    return { branchName, customerName };
   }
 
   async activities(customerNo: string, suffix: number, query: ActivityQuery) {

@@ -29,15 +29,34 @@ export class Amount {
 
 /** JSON text for a response value; Amounts print with two decimals, exactly, with no float rounding. */
 export function toWireJson(value: unknown): string {
-  if (value instanceof Amount) return value.toFixed2();
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => toWireJson(v)).join(',')}]`;
-  if (typeof value === 'object') {
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toWireJson(v)}`);
-    return `{${parts.join(',')}}`;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return 'null';
   }
-  return JSON.stringify(value) ?? 'null';
+  if (value === null) return 'null';
+  if (value instanceof Amount) return value.toFixed2();
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + toWireJson(value[i]);
+    return `${out}]`;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return toWireJson((value as { toJSON(): unknown }).toJSON());
+  let out = '{';
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (v === undefined || typeof v === 'function') continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${toWireJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** Parses a wire amount (number or numeric string, at most two decimals) into minor units; null when invalid. */

@@ -132,11 +132,19 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
     });
 
     const tags = ['Kuveyt Türk API Market'];
-    const security = [{ bearer: [] }];
+    // Documented, not validated: the gateway has answered for missing or wrong ones before validation runs.
+    const headers = {
+      type: 'object',
+      properties: {
+        authorization: { type: 'string', description: 'Bearer <access token from /connect/token>' },
+        signature: { type: 'string', description: 'Base64 RSA-SHA256 over the UTF-8 of token + body (POST) or token + "?" + raw query (GET)' },
+        languageid: { type: 'string', description: '1 Turkish (default), 2 English: the language of business error messages' },
+      },
+    };
 
     app.get('/v1/data/testcustomers', {
       config: { gateway: { scope: 'public', flow: 'client_credentials' } },
-      schema: { tags, security, summary: 'The sandbox customer numbers', response: { 200: envelopeSchema({ type: 'array', items: num }) } },
+      schema: { tags, headers, summary: 'The sandbox customer numbers', response: { 200: envelopeSchema({ type: 'array', items: num }) } },
     }, async (request) => ok(request, (await book.customerNumbers()).map(Number)));
 
     const listRoute = (version: 'v2' | 'v3') => {
@@ -145,12 +153,12 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
       const schema = accountListSchema(version === 'v2' ? ACCOUNT_V2 : ACCOUNT_V3);
       app.get<{ Querystring: Record<string, string> }>(`/${version}/accounts`, {
         config: { gateway: { scope: 'accounts', flow } },
-        schema: { tags, security, summary: `Accounts (${version})`, querystring: FILTER_QUERY, response: { 200: schema } },
+        schema: { tags, headers, summary: `Accounts (${version})`, querystring: FILTER_QUERY, response: { 200: schema } },
       }, async (request) => ok(request, { accountList: (await book.accounts(customerOf(request), filtersOf(request.query))).map(shape) }));
 
       app.get<{ Params: { suffix: string }; Querystring: Record<string, string> }>(`/${version}/accounts/:suffix`, {
         config: { gateway: { scope: 'accounts', flow } },
-        schema: { tags, security, summary: `One account by suffix (${version})`, params: SUFFIX_PARAMS, querystring: FILTER_QUERY, response: { 200: schema } },
+        schema: { tags, headers, summary: `One account by suffix (${version})`, params: SUFFIX_PARAMS, querystring: FILTER_QUERY, response: { 200: schema } },
       }, async (request) => {
         const list = await book.accounts(customerOf(request), filtersOf(request.query), Number(request.params.suffix));
         if (list.length === 0) return businessFailure(request, 'AccountNotFound');
@@ -159,7 +167,7 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
 
       app.get<{ Params: { suffix: string }; Querystring: { itemCount?: string; beginDate?: string; endDate?: string } }>(`/${version}/accounts/:suffix/transactions`, {
         config: { gateway: { scope: 'accounts', flow } },
-        schema: { tags, security, summary: `Account activities, newest first (${version})`, params: SUFFIX_PARAMS, querystring: ACTIVITY_QUERY, response: { 200: activitiesSchema } },
+        schema: { tags, headers, summary: `Account activities, newest first (${version})`, params: SUFFIX_PARAMS, querystring: ACTIVITY_QUERY, response: { 200: activitiesSchema } },
       }, async (request) => {
         const { itemCount, beginDate, endDate } = request.query;
         const count = itemCount === undefined ? undefined : Number(itemCount);
@@ -199,7 +207,7 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
     app.get('/v1/fx/rates', {
       config: { gateway: { scope: 'public' } },
       schema: {
-        tags, security, summary: 'Board FX rates in TL',
+        tags, headers, summary: 'Board FX rates in TL',
         response: { 200: envelopeSchema(obj({ rateList: { type: 'array', items: obj({ fxCode: str, fxId: num, fxName: str, buyRate: num, sellRate: num }) } })) },
       },
     }, async (request) => ok(request, { rateList: fxRates(request.gateway.languageId) }));
@@ -212,7 +220,7 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
           request.body = canonicalKeys(request.body, TRANSFER_FIELDS) as typeof request.body;
         },
         schema: {
-          tags, security, summary: 'Transfer between sandbox accounts (by receiver IBAN)', body: TRANSFER_BODY,
+          tags, headers, summary: 'Transfer between sandbox accounts (by receiver IBAN)', body: TRANSFER_BODY,
           response: { 200: envelopeSchema(obj({ moneyTransferTransactionId: num })) },
         },
       },
@@ -235,7 +243,7 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
     app.get<{ Params: { iban: string } }>('/v1/moneytransfer/:iban/customeribaninfo', {
       config: { gateway: { scope: 'transfers' } },
       schema: {
-        tags, security, summary: 'Masked holder name of an IBAN',
+        tags, headers, summary: 'Masked holder name of an IBAN',
         params: { type: 'object', required: ['iban'], properties: { iban: { type: 'string', pattern: '^[A-Za-z0-9]{15,34}$' } } },
         response: { 200: envelopeSchema(obj({ customerName: str, bankName: str, bankId: num })) },
       },

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
 import { registerApps } from './commands/apps.js';
+import { registerBank } from './commands/bank.js';
 import { registerEsign } from './commands/esign.js';
 import { registerEsignKeys } from './commands/esign-keys.js';
 import { registerKeygen } from './commands/keygen.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerApps(program);
+  registerBank(program);
   registerKt(program);
   // esign-keys creates the `esign` command; registerEsign adds the client commands to it.
   registerEsignKeys(program);

@@ -213,6 +213,31 @@ describe(`gateway (${testDialect})`, () => {
     });
   });
 
+  it('answers hostile input with a 4xx in its own shape, never a 5xx', async () => {
+    const big = 'A'.repeat(16 * 1024);
+    const cases = [
+      await h.call('GET', '/v3/accounts', { signature: big }),
+      await h.call('GET', '/v3/accounts', { signature: `${signRequest(h.anadolu.client.privateKey, h.anadolu.token)}, AAAA` }),
+      await h.call('GET', '/v3/accounts', { headers: { authorization: `Bearer ${big}` } }),
+      await h.call('GET', '/v3/accounts', { headers: { authorization: 'Bearer' } }),
+      await h.call('GET', `/v3/accounts?${'x=1&'.repeat(1500)}`),
+      await h.call('GET', '/v3/accounts/1/transactions?beginDate=%E2%80%AE2026-01-01'),
+      await h.call('GET', '/v3/accounts/1/transactions?itemCount=1&itemCount=2'),
+      await h.call('GET', '/v3/accounts/..%2F..%2Fetc'),
+      await h.call('GET', '/v1/moneytransfer/%00/customeribaninfo'),
+      await h.call('POST', '/v1/moneytransfer/outgoingmoneytransfer', { body: '{"__proto__":{"x":1},"constructor":{"prototype":{}}}' }),
+      await h.call('POST', '/v1/moneytransfer/outgoingmoneytransfer', { body: Buffer.from([0xff, 0xfe, 0x00]).toString('latin1') }),
+      await h.call('POST', '/v1/moneytransfer/outgoingmoneytransfer', {}),
+    ];
+    for (const [i, res] of cases.entries()) {
+      expect(res.statusCode, `case ${i}: ${res.body.slice(0, 200)}`).toBeGreaterThanOrEqual(200);
+      expect(res.statusCode, `case ${i}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+      expect(res.headers.executionreferenceid, `case ${i}`).toBeTruthy();
+    }
+    expect(cases[4]!.statusCode).toBe(200);
+    expect(cases[6]!.statusCode).toBe(400);
+  });
+
   it('carries executionReferenceId on every response, and in the envelope', async () => {
     const ok = await h.call('GET', '/v3/accounts/1');
     expect(ok.json().executionReferenceId).toBe(ok.headers.executionreferenceid);

@@ -1,0 +1,75 @@
+// Signed GET /v3/accounts/{suffix} through the gateway (bearer check against the identity server's token
+// store, RSA-SHA256 verification, DB read of the account) against a bare fastify JSON route, both in this
+// process, both driven by autocannon over loopback. Prints req/s and p99 of each and the throughput ratio.
+import { sign, createPrivateKey } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { buildServer, openSystem } from '../../src/app.js';
+import { readDemoApp } from '../../src/identity/demo-app.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+
+const duration = Number(process.env.BENCH_DURATION ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'imzala-bench-gateway-'));
+
+async function measure(title: string, url: string, headers: Record<string, string>) {
+  const result = await autocannon({ url, connections, duration, headers });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${title}: ${bad} failed responses of ${result.requests.total}`);
+  return { title, rps: result.requests.average, p99: result.latency.p99 };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(
+    { dataDir, port: 0, logLevel: 'silent' },
+    { ...process.env, IMZALA_GATEWAY_RATE: '1000000000', IMZALA_GATEWAY_BURST: '1000000000' },
+  );
+  const system = await openSystem(config, createLogger('silent'));
+  const app = await buildServer(system);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+
+  const bare = Fastify({ logger: false });
+  bare.get('/bare', { schema: { response: { 200: { type: 'object', properties: { value: { type: 'object', properties: { ok: { type: 'boolean' } } } } } } } }, async () => ({ value: { ok: true } }));
+  const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
+
+  try {
+    // A real client-credentials token from the identity server, signed with the demo application's key.
+    const demo = readDemoApp(dataDir);
+    if (!demo) throw new Error('the identity part did not create its demo application');
+    const res = await fetch(`${base}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'accounts', client_id: demo.clientId, client_secret: demo.clientSecret }),
+    });
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    const key = createPrivateKey(fs.readFileSync(demo.files.privateKeyPkcs1));
+    const signature = sign('sha256', Buffer.from(token, 'utf8'), key).toString('base64');
+    const headers = { authorization: `Bearer ${token}`, signature };
+    const check = await fetch(`${base}/v3/accounts/1`, { headers });
+    if (check.status !== 200) throw new Error(`signed call answered ${check.status}: ${await check.text()}`);
+
+    await measure('warm-up', `${bareBase}/bare`, {});
+    await measure('warm-up', `${base}/v3/accounts/1`, headers);
+    const baseline = await measure('bare fastify JSON route', `${bareBase}/bare`, {});
+    const gateway = await measure(`signed GET /v3/accounts/1 (${system.platform.database.dialect})`, `${base}/v3/accounts/1`, headers);
+    for (const r of [baseline, gateway]) {
+      process.stdout.write(`${r.title.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s   p99 ${String(r.p99).padStart(4)} ms\n`);
+    }
+    process.stdout.write(`throughput ratio gateway/bare: ${((gateway.rps / baseline.rps) * 100).toFixed(1)}% (target >= 40%)\n`);
+    process.stdout.write(`(${connections} connections, ${duration} s each, tokens from /connect/token, RSA-2048)\n`);
+  } finally {
+    await bare.close();
+    await app.close();
+    await system.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench/gateway: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
