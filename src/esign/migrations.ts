@@ -19,7 +19,8 @@ export type EsignTables = {
     kind: string;
     state: string;
     file_name: string;
-    blob_key: string | null;
+    /** The document as JSON `[{key, size}]`: the blobs whose concatenation it is (one, or a chunked upload's chunks). */
+    content: string | null;
     size: number | null;
     sha256: string | null;
     parent_id: string | null;
@@ -80,7 +81,7 @@ export const esignMigrations: PartMigrations = {
         .addColumn('kind', 'varchar(32)', (c) => c.notNull())
         .addColumn('state', 'varchar(32)', (c) => c.notNull())
         .addColumn('file_name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('blob_key', 'varchar(255)')
+        .addColumn('content', 'text')
         .addColumn('size', 'bigint')
         .addColumn('sha256', 'varchar(64)')
         .addColumn('parent_id', 'varchar(36)')

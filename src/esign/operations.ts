@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { BlobError, type BlobStore } from '../platform/blobs.js';
+import { digestParts, openParts, type ContentPart } from './content.js';
 import { EsignError } from './errors.js';
 import type { EsignTables } from './migrations.js';
 
@@ -19,8 +20,8 @@ export interface Operation {
   kind: OperationKind;
   state: OperationState;
   fileName: string;
-  /** Set once the operation has content. */
-  blobKey: string | null;
+  /** Whether the operation has its document (then size and sha256 are set). */
+  hasContent: boolean;
   size: number | null;
   sha256: string | null;
   parentId: string | null;
@@ -29,12 +30,17 @@ export interface Operation {
   updatedAt: number;
 }
 
-export interface StoredContent {
-  size: number;
-  sha256: string;
+export interface NewOperation {
+  /** A client-chosen id (v1 uploads, ChunkInit); a fresh uuid otherwise. */
+  id?: string;
+  kind: OperationKind;
+  state: OperationState;
+  fileName: string;
+  parentId?: string | null;
 }
 
 type Row = EsignTables['esign_operations'];
+type Db = Kysely<EsignTables>;
 
 /**
  * Operations and their documents, always scoped to a tenant: another tenant's operation id answers exactly as
@@ -42,15 +48,12 @@ type Row = EsignTables['esign_operations'];
  */
 export class Operations {
   constructor(
-    private readonly db: Kysely<EsignTables>,
+    private readonly db: Db,
     private readonly blobs: BlobStore,
   ) {}
 
   /** Creates an operation without content (e.g. a chunked upload in progress). Fails with operationExists. */
-  async create(
-    tenantId: string,
-    input: { id?: string; kind: OperationKind; state: OperationState; fileName: string; parentId?: string | null },
-  ): Promise<Operation> {
+  async create(tenantId: string, input: NewOperation): Promise<Operation> {
     const now = Date.now();
     const row: Row = {
       tenant_id: tenantId,
@@ -58,7 +61,7 @@ export class Operations {
       kind: input.kind,
       state: input.state,
       file_name: input.fileName,
-      blob_key: null,
+      content: null,
       size: null,
       sha256: null,
       parent_id: input.parentId ?? null,
@@ -76,12 +79,7 @@ export class Operations {
   }
 
   async get(tenantId: string, id: string): Promise<Operation | undefined> {
-    const row = await this.db
-      .selectFrom('esign_operations')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id.toLowerCase())
-      .executeTakeFirst();
+    const row = await this.row(tenantId, id);
     return row ? toOperation(row) : undefined;
   }
 
@@ -94,55 +92,60 @@ export class Operations {
 
   /** Operations made from this one (newest first), e.g. its signed versions. */
   async children(tenantId: string, parentId: string, kind?: OperationKind): Promise<Operation[]> {
-    let q = this.db.selectFrom('esign_operations').selectAll().where('tenant_id', '=', tenantId).where('parent_id', '=', parentId);
+    let q = this.db.selectFrom('esign_operations').selectAll().where('tenant_id', '=', tenantId).where('parent_id', '=', parentId.toLowerCase());
     if (kind) q = q.where('kind', '=', kind);
     const rows = await q.orderBy('created_at', 'desc').orderBy('id').execute();
     return rows.map(toOperation);
   }
 
-  /** Streams the operation's document; fails with operationNotFound / operationNotReady before any byte flows. */
+  /**
+   * Streams the operation's document (or a byte range of it, `end` inclusive); fails with operationNotFound /
+   * operationNotReady before any byte flows.
+   */
   async openContent(tenantId: string, id: string, range?: { start: number; end?: number }): Promise<{ operation: Operation; stream: Readable }> {
-    const operation = await this.require(tenantId, id);
-    if (!operation.blobKey) throw new EsignError('operationNotReady', { state: operation.state });
+    const row = await this.row(tenantId, id);
+    if (!row) throw new EsignError('operationNotFound', { id });
+    const operation = toOperation(row);
+    if (row.content === null) throw new EsignError('operationNotReady', { state: row.state });
     try {
-      return { operation, stream: await this.blobs.open(operation.blobKey, range) };
+      return { operation, stream: await openParts(this.blobs, JSON.parse(row.content) as ContentPart[], range) };
     } catch (err) {
-      if (err instanceof BlobError && err.code === 'ERR_BLOB_NOT_FOUND') throw new EsignError('operationNotReady', { state: operation.state });
+      if (err instanceof BlobError && err.code === 'ERR_BLOB_NOT_FOUND') throw new EsignError('operationNotReady', { state: row.state });
       throw err;
     }
   }
 
   /**
-   * Writes a document (atomically) and attaches it to an existing content-less operation, moving it to `state`.
-   * The blob key is fresh per write, so a concurrent or retried write never tears what a reader sees.
+   * Writes a document (atomically: temp file, fsync, rename) and attaches it to an existing content-less
+   * operation, moving it to `state`. The blob key is fresh per write, so a retried write never tears a reader.
    */
-  async attachContent(
+  async attachContent(tenantId: string, id: string, source: Readable | Buffer, options: { state: OperationState; maxBytes?: number }): Promise<Operation> {
+    const key = `esign/${tenantId}/docs/${randomUUID()}`;
+    const stored = await this.blobs.put(key, source, { maxBytes: options.maxBytes });
+    return this.commitContent(tenantId, id, [{ key, size: stored.size }], stored, options.state);
+  }
+
+  /**
+   * Makes already-stored blobs (a chunked upload's chunks) the operation's document, after reading them once to
+   * check the expected size and SHA-256. `alsoInTransaction` runs in the same transaction as the commit.
+   */
+  async adoptParts(
     tenantId: string,
     id: string,
-    source: Readable | Buffer,
-    options: { state: OperationState; maxBytes?: number; expect?: { size?: number; sha256?: string } },
+    parts: ContentPart[],
+    options: { state: OperationState; expect: { size: number; sha256?: string }; alsoInTransaction?: (trx: Db) => Promise<void> },
   ): Promise<Operation> {
-    const blobKey = this.newBlobKey(tenantId);
-    const stored = await this.blobs.put(blobKey, source, { maxBytes: options.maxBytes });
-    const expect = options.expect;
-    if (expect?.size !== undefined && expect.size !== stored.size) {
-      await this.blobs.delete(blobKey);
-      throw new EsignError('chunkPlan', { detail: `expected ${expect.size} bytes, got ${stored.size}` });
+    const digest = await digestParts(this.blobs, parts);
+    if (digest.size !== options.expect.size) {
+      throw new EsignError('chunkPlan', { detail: `expected ${options.expect.size} bytes, the chunks hold ${digest.size}` });
     }
-    if (expect?.sha256 !== undefined && expect.sha256.toLowerCase() !== stored.sha256) {
-      await this.blobs.delete(blobKey);
-      throw new EsignError('fileHash', { expected: expect.sha256.toLowerCase(), actual: stored.sha256 });
-    }
-    return this.setContent(tenantId, id, blobKey, stored, options.state);
+    const expected = options.expect.sha256?.toLowerCase();
+    if (expected !== undefined && expected !== digest.sha256) throw new EsignError('fileHash', { expected, actual: digest.sha256 });
+    return this.commitContent(tenantId, id, parts, digest, options.state, options.alsoInTransaction);
   }
 
   /** Creates an operation that already has its document (a whole-file upload). */
-  async createWithContent(
-    tenantId: string,
-    input: { id?: string; kind: OperationKind; state: OperationState; fileName: string; parentId?: string | null },
-    source: Readable | Buffer,
-    maxBytes?: number,
-  ): Promise<Operation> {
+  async createWithContent(tenantId: string, input: NewOperation, source: Readable | Buffer, maxBytes?: number): Promise<Operation> {
     const op = await this.create(tenantId, { ...input, state: 'uploading' });
     try {
       return await this.attachContent(tenantId, op.id, source, { state: input.state, maxBytes });
@@ -181,24 +184,37 @@ export class Operations {
     return this.require(tenantId, id);
   }
 
-  private newBlobKey(tenantId: string): string {
-    return `esign/${tenantId}/docs/${randomUUID()}`;
+  private row(tenantId: string, id: string): Promise<Row | undefined> {
+    return this.db.selectFrom('esign_operations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id.toLowerCase()).executeTakeFirst();
   }
 
-  private async setContent(tenantId: string, id: string, blobKey: string, stored: StoredContent, state: OperationState): Promise<Operation> {
-    const previous = await this.get(tenantId, id);
+  private async commitContent(
+    tenantId: string,
+    id: string,
+    parts: ContentPart[],
+    digest: { size: number; sha256: string },
+    state: OperationState,
+    alsoInTransaction?: (trx: Db) => Promise<void>,
+  ): Promise<Operation> {
+    const previous = await this.row(tenantId, id);
     if (!previous) {
-      await this.blobs.delete(blobKey);
+      for (const part of parts) await this.blobs.delete(part.key);
       throw new EsignError('operationNotFound', { id });
     }
-    await this.db
-      .updateTable('esign_operations')
-      .set({ blob_key: blobKey, size: stored.size, sha256: stored.sha256, state, updated_at: Date.now() })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', previous.id)
-      .execute();
-    if (previous.blobKey && previous.blobKey !== blobKey) await this.blobs.delete(previous.blobKey);
-    return { ...previous, blobKey, size: stored.size, sha256: stored.sha256, state, updatedAt: Date.now() };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('esign_operations')
+        .set({ content: JSON.stringify(parts), size: digest.size, sha256: digest.sha256, state, updated_at: Date.now() })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', previous.id)
+        .execute();
+      await alsoInTransaction?.(trx);
+    });
+    if (previous.content !== null) {
+      const kept = new Set(parts.map((p) => p.key));
+      for (const part of JSON.parse(previous.content) as ContentPart[]) if (!kept.has(part.key)) await this.blobs.delete(part.key);
+    }
+    return this.require(tenantId, id);
   }
 }
 
@@ -209,7 +225,7 @@ function toOperation(row: Row): Operation {
     kind: row.kind,
     state: row.state,
     fileName: row.file_name,
-    blobKey: row.blob_key,
+    hasContent: row.content !== null,
     size: row.size === null ? null : Number(row.size),
     sha256: row.sha256,
     parentId: row.parent_id,

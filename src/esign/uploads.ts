@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { BlobError, type BlobStore } from '../platform/blobs.js';
 import { EsignError } from './errors.js';
@@ -22,8 +22,9 @@ type SessionRow = EsignTables['esign_upload_sessions'];
 
 /**
  * Chunked uploads: each chunk is its own blob (written atomically, so a crash keeps every chunk that was
- * acknowledged and none that was not); ChunkComplete streams them in order into one atomic put of the document,
- * hashing as it goes. Chunks may come in any order and be re-sent; the last accepted copy wins.
+ * acknowledged and none that was not). ChunkComplete reads them once in order to check size and SHA-256 and
+ * then makes them the document's parts (see README: measured against copying them into one blob). Chunks may
+ * come in any order and be re-sent; the last accepted copy wins.
  */
 export class Uploads {
   constructor(
@@ -154,7 +155,7 @@ export class Uploads {
     const session = toSession(row);
     const chunks = await this.db
       .selectFrom('esign_upload_chunks')
-      .select(['chunk_index', 'blob_key'])
+      .select(['chunk_index', 'blob_key', 'size'])
       .where('session_id', '=', session.uploadSessionId)
       .orderBy('chunk_index')
       .execute();
@@ -165,24 +166,24 @@ export class Uploads {
       const shown = missing.slice(0, 20).join(', ') + (missing.length > 20 ? `, … (${missing.length} in all)` : '');
       throw new EsignError('chunksMissing', { missing: shown });
     }
-    const expectedHash = sha256?.toLowerCase() ?? row.sha256 ?? undefined;
     if (sha256 && row.sha256 && sha256.toLowerCase() !== row.sha256) {
       throw new EsignError('fileHash', { expected: row.sha256, actual: sha256.toLowerCase() });
     }
-    const blobs = this.blobs;
-    const assembled = Readable.from(
-      (async function* () {
-        for (const chunk of chunks) yield* await blobs.open(chunk.blob_key);
-      })(),
-      { objectMode: false },
+    // The chunks become the document's parts: no second copy of the bytes, and the content commits in the
+    // same transaction that closes the session, so the sweeper can never reclaim chunks a document uses.
+    const operation = await this.operations.adoptParts(
+      tenantId,
+      session.operationId,
+      chunks.map((c) => ({ key: c.blob_key, size: Number(c.size) })),
+      {
+        state: 'uploaded',
+        expect: { size: session.totalSize, sha256: sha256?.toLowerCase() ?? row.sha256 ?? undefined },
+        alsoInTransaction: async (trx) => {
+          await trx.updateTable('esign_upload_sessions').set({ state: 'completed' }).where('id', '=', session.uploadSessionId).execute();
+          await trx.deleteFrom('esign_upload_chunks').where('session_id', '=', session.uploadSessionId).execute();
+        },
+      },
     );
-    const operation = await this.operations.attachContent(tenantId, session.operationId, assembled, {
-      state: 'uploaded',
-      maxBytes: session.totalSize,
-      expect: { size: session.totalSize, sha256: expectedHash },
-    });
-    await this.db.updateTable('esign_upload_sessions').set({ state: 'completed' }).where('id', '=', session.uploadSessionId).execute();
-    await this.dropChunks(session.uploadSessionId, chunks.map((c) => c.blob_key));
     return operation;
   }
 

@@ -99,3 +99,19 @@ describe('imzala esign keys', () => {
     }
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the CoreApi routes (one path per route, aliases hidden)', async () => {
+    const h = await esignHarness();
+    try {
+      await h.app.ready();
+      const doc = h.app.swagger() as { paths: Record<string, unknown> };
+      for (const p of ['/v2/CoreApiFile/UploadFile', '/v2/CoreApiFile/ChunkUpload', '/CoreApiPades/SignStepOneUploadFile', '/v2/CoreApiOperation/GetOperationStatusCore']) {
+        expect(doc.paths[p], p).toBeDefined();
+      }
+      expect(Object.keys(doc.paths).some((p) => p.startsWith('/v2.0/'))).toBe(false);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});

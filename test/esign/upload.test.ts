@@ -84,8 +84,16 @@ describe('CoreApiFile uploads', () => {
     const down = await h.download(key, s.operationId);
     expect(down.fileName).toBe('big.bin');
     expect(sha256(down.data)).toBe(sha256(data));
-    // The chunk blobs are reclaimed once the document is whole.
-    expect((await h.system.platform.blobs.list('esign')).filter((k) => k.includes('/uploads/'))).toEqual([]);
+    // The chunks became the document's parts; the first copy of the re-sent chunk 0 is gone.
+    expect((await h.system.platform.blobs.list('esign')).filter((k) => k.includes(`/uploads/${s.uploadSessionId}/`)).length).toBe(3);
+    // Ranges across chunk boundaries read the right bytes.
+    const { stream } = await h.services.operations.openContent((await h.services.tenants.authenticate(key))!.id, s.operationId, { start: 65530, end: 131080 });
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(data.subarray(65530, 131081))).toBe(true);
+    // A completed session can no longer expire: its chunks are the document now.
+    expect(await h.services.uploads.sweepExpired(Date.now() + 100 * 24 * 3600 * 1000)).toBeGreaterThanOrEqual(0);
+    expect((await h.download(key, s.operationId)).data.equals(data)).toBe(true);
   });
 
   it('refuses a chunk whose SHA-256 header does not match, and does not record it', async () => {
@@ -177,7 +185,7 @@ describe('CoreApiFile uploads', () => {
         headers: { 'x-api-key': key, 'content-type': 'application/octet-stream', uploadsessionid: s.uploadSessionId, chunkindex: String(i) },
         body: data.subarray(i * 2000, (i + 1) * 2000),
       });
-      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ result: { accepted: true }, error: null });
     }
     const done = await fetch(`${address}/CoreApiPades/ChunkComplete`, {
       method: 'POST',
@@ -185,6 +193,7 @@ describe('CoreApiFile uploads', () => {
       body: JSON.stringify({ uploadSessionId: s.uploadSessionId, requestId: h.requestId() }),
     });
     expect(done.status).toBe(200);
+    expect((await done.json()).result.operationId).toBe(s.operationId);
     const raw = await fetch(`${address}/v2/CoreApiFile/DownloadRawCore`, {
       method: 'POST',
       headers: { 'x-api-key': key, 'content-type': 'application/json' },

@@ -50,8 +50,8 @@ export async function downloadRoutes(scope: FastifyInstance, services: EsignServ
   /** The signed document for `id`: itself if it is a step's output, else its newest signed child. */
   async function signedOf(tenantId: string, id: string): Promise<Operation> {
     const op = await operations.require(tenantId, id);
-    if (op.kind !== 'upload' && op.blobKey) return op;
-    const signed = (await operations.children(tenantId, op.id, 'signed')).find((c) => c.blobKey);
+    if (op.kind !== 'upload' && op.hasContent) return op;
+    const signed = (await operations.children(tenantId, op.id, 'signed')).find((c) => c.hasContent);
     if (!signed) throw new EsignError('notSigned', { id });
     return signed;
   }
@@ -129,7 +129,7 @@ export async function downloadRoutes(scope: FastifyInstance, services: EsignServ
       const { operationId } = request.body as { operationId: string };
       const tenantId = tenantOf(request);
       const op = await operations.require(tenantId, operationId);
-      const signed = op.kind === 'upload' ? (await operations.children(tenantId, op.id, 'signed')).find((c) => c.blobKey) : undefined;
+      const signed = op.kind === 'upload' ? (await operations.children(tenantId, op.id, 'signed')).find((c) => c.hasContent) : undefined;
       return {
         result: {
           operationId: op.id,

@@ -5,7 +5,7 @@ export const SHA256_PATTERN = '^[0-9a-fA-F]{64}$';
 
 export const uuid = { type: 'string', pattern: UUID_PATTERN } as const;
 export const sha256 = { type: 'string', pattern: SHA256_PATTERN } as const;
-const language = { type: ['string', 'integer', 'null'], maxLength: 16 } as const;
+const language = { anyOf: [{ type: 'string', maxLength: 16 }, { type: 'integer' }, { type: 'null' }] } as const;
 const requestId = { type: 'string', minLength: 21, maxLength: 21 } as const;
 
 /** BaseRequest: requestId is required on steps that change state (and makes them idempotent). */
@@ -37,4 +37,4 @@ export function apiResult(result: Record<string, unknown>): Record<string, unkno
 
 export const nullableUuid = { anyOf: [uuid, { type: 'null' }] } as const;
 export const nullableSha256 = { anyOf: [sha256, { type: 'null' }] } as const;
-export const fileName = { type: ['string', 'null'], maxLength: 255 } as const;
+export const fileName = { anyOf: [{ type: 'string', maxLength: 255 }, { type: 'null' }] } as const;
