@@ -6,7 +6,7 @@ import { testDialect, testSystem } from '../helpers/platform.js';
 
 // The SDK's response types against the response schemas the server's routes declare: a field the server adds
 // or drops, or one the SDK types differently, fails here or at `tsc`. The schemas are collected as each part
-// registers its routes (the OpenAPI document cannot be generated yet: see the report on `security: bearer`).
+// registers its routes: exactly what fastify serialises responses with.
 const V3 = ['name', 'suffix', 'balance', 'availableBalance', 'fxId', 'iban', 'productType', 'openDate', 'branchName', 'branchId', 'customerName', 'isActive'] as const satisfies readonly (keyof Account)[];
 const V2_EXTRA = ['accountNumber', 'fxCode', 'type'] as const satisfies readonly (keyof Account)[];
 const ACTIVITY = ['suffix', 'date', 'description', 'amount', 'balance', 'fxCode', 'businessKey', 'seqNum', 'transactionCode', 'transactionReference', 'iban'] as const satisfies readonly (keyof AccountActivity)[];
