@@ -8,6 +8,7 @@ import {
   AuthenticationError,
   BusinessError,
   KuveytTurk,
+  NetworkError,
   RateLimitError,
   ScopeError,
   SignatureError,
@@ -15,6 +16,7 @@ import {
 import { testDialect } from '../helpers/platform.js';
 import { liveServer, type LiveServer } from './helpers/live.js';
 import { runCli } from '../cli/helpers/run.js';
+import { DroppingProxy } from './helpers/dropping-proxy.js';
 
 // Against the live server (identity + gateway + banking from the `banking` branch) over a real socket.
 describe(`KuveytTurk SDK against a live imzala server (${testDialect})`, () => {
@@ -98,6 +100,38 @@ describe(`KuveytTurk SDK against a live imzala server (${testDialect})`, () => {
     await expect(kt.request({ method: 'GET', path: '/v9/nothing/here' })).rejects.toMatchObject({ constructor: ApiError, status: 404 });
     // A refused request (400 in the envelope) is an ApiError whose message is the bank's.
     await expect(kt.accounts.transactions(1, { itemCount: 5000 })).rejects.toMatchObject({ constructor: ApiError, status: 400, message: expect.stringMatching(/itemCount/) });
+  });
+});
+
+describe(`connection failures between the SDK and a live imzala server (${testDialect})`, () => {
+  let live: LiveServer;
+  let proxy: DroppingProxy;
+  beforeAll(async () => {
+    live = await liveServer({ IMZALA_GATEWAY_RATE: '1000', IMZALA_GATEWAY_BURST: '1000' });
+    proxy = await new DroppingProxy(new URL(live.url)).start();
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await live.stop();
+  });
+
+  it('a GET cut off is repeated and answers; a transfer cut off is a NetworkError, sent once, and the balance says nothing moved', async () => {
+    const demo = readDemoApp(live.system.config.dataDir)!;
+    const viaProxy = new KuveytTurk({ clientId: demo.clientId, clientSecret: demo.clientSecret, privateKey: fs.readFileSync(demo.files.privateKeyPkcs1), baseUrls: proxy.url, transport: { backoffBaseMs: 5 } });
+    proxy.drop = { match: /^GET \/v1\/fx\/rates/, times: 1 };
+    expect((await viaProxy.fx.rates()).length).toBeGreaterThan(0);
+    expect(proxy.dropped).toBe(1);
+
+    const [sender] = await viaProxy.accounts.list({ onlyOpen: true });
+    proxy.dropped = 0;
+    proxy.drop = { match: /^POST \/v1\/moneytransfer\/outgoingmoneytransfer/, times: 10 };
+    const err = await viaProxy.moneyTransfer
+      .outgoing({ senderAccountSuffix: sender!.suffix, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 5, moneyTransferDescription: 'kesilen bağlantı', corporateWebUserName: 'anadolutekstil' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).sent).toBe(true);
+    expect(proxy.dropped).toBe(1);
+    expect((await viaProxy.accounts.get(sender!.suffix)).balance).toBe(sender!.balance);
   });
 });
 
