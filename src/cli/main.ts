@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
 import { registerApps } from './commands/apps.js';
 import { registerBank } from './commands/bank.js';
+import { registerEsign } from './commands/esign.js';
 import { registerEsignKeys } from './commands/esign-keys.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerKt } from './commands/kt.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
 
@@ -15,7 +18,11 @@ export function buildProgram(): Command {
   registerServe(program);
   registerApps(program);
   registerBank(program);
+  registerKt(program);
+  // esign-keys creates the `esign` command; registerEsign adds the client commands to it.
   registerEsignKeys(program);
+  registerEsign(program);
+  registerKeygen(program);
   return program;
 }
 
