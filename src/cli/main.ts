@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
+import { registerPhone } from './commands/phone.js';
 import { registerPki } from './commands/pki.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerPki(program);
+  registerPhone(program);
   return program;
 }
 

@@ -1,9 +1,10 @@
 import { envNumber, envString, type Config } from '../platform/config.js';
+import { OPERATORS, type Operator } from '../trust/index.js';
 import type { MsspClientConfig } from './client.js';
 
-/** The vendor's operator names (AVEA = Türk Telekom). */
-export const OPERATORS = ['TURKCELL', 'VODAFONE', 'AVEA'] as const;
-export type OperatorName = (typeof OPERATORS)[number];
+/** The vendor's operator names (AVEA = Türk Telekom), as the trust part names their sub-CAs. */
+export { OPERATORS };
+export type OperatorName = Operator;
 
 export interface OperatorInfo {
   name: OperatorName;

@@ -7,7 +7,7 @@ import { nationalNumber, parseOperator, type OperatorName } from './operators.js
 import { parsePolicy, type AutoPolicy } from './policy.js';
 import type { SubscriberCertificateIssuer } from './ports.js';
 import { hashSecret, verifySecret } from './secrets.js';
-import { isValidTckn } from './tckn.js';
+import { isValidTckn } from '../trust/index.js';
 
 export interface Subscriber {
   /** 5XXXXXXXXX */
