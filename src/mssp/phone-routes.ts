@@ -33,6 +33,11 @@ export async function phoneRoutes(app: FastifyInstance, phone: VirtualPhone): Pr
     return reply.status(status).send({ error: status >= 500 ? 'ERR_INTERNAL' : 'ERR_INVALID_INPUT', message: status >= 500 ? 'internal error' : error.message });
   });
 
+  // POST …/reject needs no body: an empty one is an empty object, so the schema still guards what does come.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+
   const view = async (number: string) => {
     await phone.runPolicies();
     const { subscriber, pending } = await phone.pending(number);
@@ -78,7 +83,7 @@ export async function phoneRoutes(app: FastifyInstance, phone: VirtualPhone): Pr
     async (request) => transactionView(await phone.approve(request.params.number, { pin: request.body.pin, transactionId: request.body.transactionId })),
   );
 
-  app.post<{ Params: Params; Body: { transactionId?: string } | undefined }>(
+  app.post<{ Params: Params; Body: { transactionId?: string } }>(
     '/phone/:number/reject',
     {
       schema: {
@@ -89,7 +94,7 @@ export async function phoneRoutes(app: FastifyInstance, phone: VirtualPhone): Pr
         response: { 200: transactionResult, '4xx': errorSchema },
       },
     },
-    async (request) => transactionView(await phone.reject(request.params.number, { transactionId: request.body?.transactionId })),
+    async (request) => transactionView(await phone.reject(request.params.number, { transactionId: request.body.transactionId })),
   );
 
   app.put<{ Params: Params; Body: unknown }>(

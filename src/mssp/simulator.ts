@@ -143,7 +143,7 @@ export class OperatorSimulator {
       const tx = await this.phone.transactions.get(id);
       if (!tx) throw new MsspError('INTERNAL_ERROR', `transaction ${id} vanished`);
       if (tx.state !== 'pending') return tx;
-      if (signal?.aborted) throw new MsspError('INTERNAL_ERROR', 'AP went away');
+      if (signal?.aborted) throw new MsspError('INTERNAL_ERROR', 'request no longer held (AP gone or MSSP shutting down); the transaction stays pending');
       await new Promise((r) => setTimeout(r, Math.max(10, Math.min(this.options.pollMs, tx.expiresAt - Date.now() + 5))));
     }
   }

@@ -24,6 +24,12 @@ export async function soapRoutes(app: FastifyInstance, simulators: readonly Oper
     return reply.status(status).type(fault.contentType).send(fault.body);
   });
 
+  // Held synch requests let go when the server shuts down: the transactions live on in the database.
+  const held = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const h of held) h.abort();
+  });
+
   for (const sim of simulators) {
     const slug = OPERATOR_INFO[sim.operator].slug;
     app.post(
@@ -40,7 +46,8 @@ export async function soapRoutes(app: FastifyInstance, simulators: readonly Oper
         const abort = new AbortController();
         // A synch request is held open; if the AP hangs up, stop holding (the transaction lives on until expiry).
         reply.raw.once('close', () => abort.abort());
-        const result = xml ? await sim.handle(xml, abort.signal) : sim.fault(sniffSoapVersion(xml), STATUS.MISSING_PARAM, 'empty request');
+        held.add(abort);
+        const result = xml ? await sim.handle(xml, abort.signal).finally(() => held.delete(abort)) : sim.fault(sniffSoapVersion(xml), STATUS.MISSING_PARAM, 'empty request');
         return reply.status(xml ? result.httpStatus : 400).type(result.contentType).send(result.body);
       },
     );
