@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { OPERATOR_INFO } from './operators.js';
-import { sniffSoapVersion } from './protocol.js';
+import { buildFault, sniffSoapVersion, soapContentType } from './protocol.js';
 import type { OperatorSimulator } from './simulator.js';
 import { STATUS } from './status.js';
 import { MAX_XML_BYTES } from './xml.js';
@@ -19,9 +19,8 @@ export async function soapRoutes(app: FastifyInstance, simulators: readonly Oper
     // Fastify's own rejections (size, media type) are the caller's: 4xx with a WRONG_PARAM fault.
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'MSSP route failed');
-    const sim = simulators[0]!;
-    const fault = sim.fault('1.1', status >= 500 ? STATUS.INTERNAL_ERROR : STATUS.WRONG_PARAM, status >= 500 ? 'internal error' : error.message);
-    return reply.status(status).type(fault.contentType).send(fault.body);
+    const fault = buildFault('1.1', status >= 500 ? STATUS.INTERNAL_ERROR : STATUS.WRONG_PARAM, status >= 500 ? 'internal error' : error.message);
+    return reply.status(status).type(soapContentType('1.1')).send(fault.body);
   });
 
   // Held synch requests let go when the server shuts down: the transactions live on in the database.
