@@ -1,7 +1,7 @@
 import { envNumber } from '../platform/config.js';
 import type { Part } from '../platform/part.js';
 import type { Platform } from '../platform/platform.js';
-import { MsspClient } from './client.js';
+import { MsspClient, type MsspClientConfig } from './client.js';
 import { KeyStore } from './keystore.js';
 import { msspMigrations, type MsspTables } from './migrations.js';
 import { apCredentials, OPERATOR_INFO, OPERATORS, operatorClientConfig, type OperatorName } from './operators.js';
@@ -21,8 +21,11 @@ export interface MsspServices {
   transactions: TransactionStore;
   phone: VirtualPhone;
   simulators: readonly OperatorSimulator[];
-  /** A protocol client for an operator, configured from the environment (see operatorClientConfig). */
-  clientFor(operator: OperatorName): MsspClient;
+  /**
+   * A protocol client for an operator, configured from the environment (see operatorClientConfig); `overrides`
+   * for what the environment cannot know, e.g. the real port of a server listening on port 0 in a test.
+   */
+  clientFor(operator: OperatorName, overrides?: Partial<MsspClientConfig>): MsspClient;
 }
 
 export interface MsspPart extends Part {
@@ -48,7 +51,7 @@ export function createMsspPart(platform: Platform, issuer: SubscriberCertificate
     transactions,
     phone,
     simulators,
-    clientFor: (operator) => new MsspClient(operatorClientConfig(config, operator)),
+    clientFor: (operator, overrides = {}) => new MsspClient({ ...operatorClientConfig(config, operator), ...overrides }),
   };
 
   return {
