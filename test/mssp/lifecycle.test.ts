@@ -95,6 +95,12 @@ describe('automatic policies', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
   });
 
+  it('the banner lists the operators and the seeded phones with their URLs', async () => {
+    const lines = (await h.system.parts.find((p) => p.name === 'mssp')!.banner!()).join('\n');
+    for (const phone of [AYSE, MEHMET, ZEYNEP, '5309999999']) expect(lines).toContain(`/phone/${phone}`);
+    expect(lines).toContain('/mssp/avea/soap');
+  });
+
   it('the seeded auto-approving subscriber signs by itself', async () => {
     const sig = await h.client('TURKCELL', { mode: 'asynchClientServer' }).sign({ msisdn: '5309999999', digest: digestOf('seeded'), display: 'seeded' });
     expect(sig.statusCode).toBe(502);
