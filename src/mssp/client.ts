@@ -6,6 +6,7 @@ import {
   MAX_DISPLAY_CHARS,
   MSS_FORMAT_PKCS7,
   parseResponse,
+  soapAction,
   soapContentType,
   type MessagingMode,
   type MssRequest,
@@ -187,7 +188,7 @@ export class MsspClient {
     try {
       res = await fetch(this.config.url, {
         method: 'POST',
-        headers: { 'content-type': soapContentType(version), ...(version === '1.1' ? { soapaction: `"#${request.kind}"` } : {}) },
+        headers: { 'content-type': soapContentType(version), ...(version === '1.1' ? { soapaction: soapAction(request.kind) } : {}) },
         body,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });

@@ -2,6 +2,7 @@ import { envNumber } from '../platform/config.js';
 import type { Part } from '../platform/part.js';
 import type { Platform } from '../platform/platform.js';
 import { MsspClient, type MsspClientConfig } from './client.js';
+import { PhoneError } from './errors.js';
 import { KeyStore } from './keystore.js';
 import { msspMigrations, type MsspTables } from './migrations.js';
 import { apCredentials, OPERATOR_INFO, OPERATORS, operatorClientConfig, type OperatorName } from './operators.js';
@@ -69,7 +70,11 @@ export function createMsspPart(platform: Platform, issuer: SubscriberCertificate
         const { apId, apPwd } = apCredentials(config, operator);
         const row = await db.selectFrom('mssp_operators').selectAll().where('name', '=', operator).executeTakeFirst();
         if (!row) {
-          await db.insertInto('mssp_operators').values({ name: operator, ap_id: apId, ap_pwd_hash: await hashSecret(apPwd), created_at: Date.now() }).execute();
+          await db
+            .insertInto('mssp_operators')
+            .values({ name: operator, ap_id: apId, ap_pwd_hash: await hashSecret(apPwd), created_at: Date.now() })
+            .onConflict((oc) => oc.column('name').doNothing())
+            .execute();
         } else if (row.ap_id !== apId || !(await verifySecret(apPwd, row.ap_pwd_hash))) {
           // The environment is the source of the AP credentials: follow it when it changes.
           await db.updateTable('mssp_operators').set({ ap_id: apId, ap_pwd_hash: await hashSecret(apPwd) }).where('name', '=', operator).execute();
@@ -80,8 +85,8 @@ export function createMsspPart(platform: Platform, issuer: SubscriberCertificate
         try {
           await subscribers.add(s);
         } catch (err) {
-          // Two processes seeding at once: the other one's row is as good.
-          if (!(await subscribers.get(s.phone))) throw err;
+          // Two processes seeding at once: the other one claimed the phone and certifies it.
+          if (!(err instanceof PhoneError && err.code === 'ERR_PHONE_EXISTS')) throw err;
         }
       }
     },

@@ -87,6 +87,11 @@ const OPS = {
   profile: { wrapper: 'MSS_ProfileQuery', req: 'MSS_ProfileReq', respWrapper: 'MSS_ProfileQueryResponse', resp: 'MSS_ProfileResp' },
 } as const;
 
+/** SOAPAction of an operation, as the ETSI WSDL names it (sent with SOAP 1.1). */
+export function soapAction(kind: MssRequest['kind']): string {
+  return `"#${OPS[kind].wrapper}"`;
+}
+
 export function soapContentType(version: SoapVersion): string {
   return version === '1.2' ? 'application/soap+xml; charset=utf-8' : 'text/xml; charset=utf-8';
 }

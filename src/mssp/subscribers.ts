@@ -36,6 +36,8 @@ export interface NewSubscriber {
 }
 
 export const DEFAULT_PIN = '123456';
+/** certificates of a row claimed by `add` whose certificate is still being issued. */
+const UNCERTIFIED = '[]';
 export type PinCheck = { ok: true } | { ok: false; blocked: boolean; attemptsLeft: number };
 
 /** The simulated operators' subscriber register: keys, certificates, PINs and auto-policies, in the database. */
@@ -59,33 +61,35 @@ export class SubscriberStore {
     if (!/^\d{4,8}$/.test(pin)) throw new PhoneError('ERR_INVALID_INPUT', 'PIN must be 4 to 8 digits');
     const givenName = (input.givenName ?? 'Test').trim().slice(0, 64) || 'Test';
     const surname = (input.surname ?? `Abone ${phone.slice(-4)}`).trim().slice(0, 64) || 'Abone';
-    if (await this.get(phone)) throw new PhoneError('ERR_PHONE_EXISTS', `${phone} is already a subscriber`);
-
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const issued = await this.issuer.issue({ operator, tckn: input.tckn, givenName, surname, phone, publicKey });
-    const certificates = [issued.certificate, ...issued.chain];
-    if (!new X509Certificate(issued.certificate).checkPrivateKey(privateKey)) throw new Error('issued certificate does not match the subscriber key');
-    const policy = input.policy ?? { mode: 'manual' };
+    // The row is claimed before the certificate is issued, so processes racing to add the same phone (two
+    // first starts seeding at once) issue one certificate, not one each. Until certified it is invisible.
+    const claimed = await this.db
+      .insertInto('mssp_subscribers')
+      .values({
+        phone,
+        operator,
+        tckn: input.tckn,
+        given_name: givenName,
+        surname,
+        pin_hash: await hashSecret(pin),
+        wrong_pins: 0,
+        blocked: 0,
+        key_enc: this.keys.seal(privateKey),
+        certificates: UNCERTIFIED,
+        policy: JSON.stringify(input.policy ?? { mode: 'manual' }),
+        created_at: Date.now(),
+      })
+      .onConflict((oc) => oc.column('phone').doNothing())
+      .executeTakeFirst();
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) throw new PhoneError('ERR_PHONE_EXISTS', `${phone} is already a subscriber`);
     try {
-      await this.db
-        .insertInto('mssp_subscribers')
-        .values({
-          phone,
-          operator,
-          tckn: input.tckn,
-          given_name: givenName,
-          surname,
-          pin_hash: await hashSecret(pin),
-          wrong_pins: 0,
-          blocked: 0,
-          key_enc: this.keys.seal(privateKey),
-          certificates: JSON.stringify(certificates.map((c) => c.toString('base64'))),
-          policy: JSON.stringify(policy),
-          created_at: Date.now(),
-        })
-        .execute();
+      const issued = await this.issuer.issue({ operator, tckn: input.tckn, givenName, surname, phone, publicKey });
+      if (!new X509Certificate(issued.certificate).checkPrivateKey(privateKey)) throw new Error('issued certificate does not match the subscriber key');
+      const certificates = [issued.certificate, ...issued.chain].map((c) => c.toString('base64'));
+      await this.db.updateTable('mssp_subscribers').set({ certificates: JSON.stringify(certificates) }).where('phone', '=', phone).execute();
     } catch (err) {
-      if (await this.get(phone)) throw new PhoneError('ERR_PHONE_EXISTS', `${phone} is already a subscriber`);
+      await this.db.deleteFrom('mssp_subscribers').where('phone', '=', phone).where('certificates', '=', UNCERTIFIED).execute();
       throw err;
     }
     return (await this.get(phone))!;
@@ -94,7 +98,12 @@ export class SubscriberStore {
   async get(phone: string): Promise<Subscriber | undefined> {
     const national = nationalNumber(phone);
     if (!national) return undefined;
-    const row = await this.db.selectFrom('mssp_subscribers').selectAll().where('phone', '=', national).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('mssp_subscribers')
+      .selectAll()
+      .where('phone', '=', national)
+      .where('certificates', '!=', UNCERTIFIED)
+      .executeTakeFirst();
     return row ? toSubscriber(row) : undefined;
   }
 
@@ -105,7 +114,7 @@ export class SubscriberStore {
   }
 
   async list(operator?: OperatorName): Promise<Subscriber[]> {
-    let q = this.db.selectFrom('mssp_subscribers').selectAll().orderBy('phone');
+    let q = this.db.selectFrom('mssp_subscribers').selectAll().where('certificates', '!=', UNCERTIFIED).orderBy('phone');
     if (operator) q = q.where('operator', '=', operator);
     return (await q.execute()).map(toSubscriber);
   }

@@ -50,7 +50,8 @@ export class TransactionStore {
   async create(input: NewTransaction): Promise<Transaction> {
     const now = Date.now();
     const row: Row = {
-      id: randomUUID(),
+      // MSSP_TransID is an xs:NCName: it may not start with a digit.
+      id: `mss-${randomUUID()}`,
       operator: input.operator,
       phone: input.phone,
       ap_id: input.apId,

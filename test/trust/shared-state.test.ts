@@ -130,7 +130,7 @@ describe('imzala pki', () => {
 
       expect(await main(['node', 'imzala', 'pki', 'revoke', ...data, '--serial', issued.serialNumber, '--reason', 'cessationOfOperation', '--json'])).toBe(0);
       expect(JSON.parse(take())).toMatchObject({ serialNumber: issued.serialNumber, status: 'revoked', revocationReason: 'cessationOfOperation' });
-      expect(await main(['node', 'imzala', 'pki', 'list', ...data, '--kind', 'subscriber', '--json'])).toBe(0);
+      expect(await main(['node', 'imzala', 'pki', 'list', ...data, '--kind', 'subscriber', '--tckn', tckn, '--json'])).toBe(0);
       expect(JSON.parse(take())).toEqual([expect.objectContaining({ serialNumber: issued.serialNumber, tckn, status: 'revoked' })]);
 
       expect(await main(['node', 'imzala', 'pki', 'issue', ...data, '--tckn', '12345678901', '--name', 'A B', '--operator', 'AVEA'])).toBe(2);
