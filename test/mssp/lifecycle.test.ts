@@ -9,6 +9,7 @@ import { msspServicesOf } from '../../src/mssp/part.js';
 import { groupFingerprint } from '../../src/mssp/phone-view.js';
 import { MsspError } from '../../src/mssp/status.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { trustServiceOf } from '../../src/trust/index.js';
 import { testConfig } from '../helpers/platform.js';
 import { msspHarness, waitForPending, type Harness } from './harness.js';
 
@@ -199,6 +200,21 @@ describe('virtual phone page and CLI', () => {
     expect(await code(client.statusQuery(second.msspTransId, digest))).toBe('USER_CANCEL');
     r = await cli('phone', 'approve', '--phone', MEHMET);
     expect(r.exit).toBe(1);
+  });
+
+  it('two processes adding the same phone: one wins, one certificate is issued', async () => {
+    const other = await openSystem(h.system.config, createLogger('silent'));
+    try {
+      const input = { phone: '5441112233', operator: 'VODAFONE', tckn: '12345678950' };
+      const results = await Promise.allSettled([h.mssp.subscribers.add(input), msspServicesOf(other.parts).subscribers.add(input)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ERR_PHONE_EXISTS' } });
+      const certs = await trustServiceOf(h.system.parts).list({ tckn: '12345678950', kind: 'subscriber' });
+      // The seeded Turkcell subscriber has the same TCKN; the new phone adds exactly one more.
+      expect(certs.filter((c) => c.operator === 'VODAFONE')).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('imzala phone add / list / policy', async () => {
