@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../platform/logger.js';
 import type { MsspTables } from './migrations.js';
@@ -78,11 +79,19 @@ export class OperatorSimulator {
     return { httpStatus, contentType: soapContentType(version), body };
   }
 
+  /**
+   * scrypt on every request would cost more than the rest of the request; once a password has verified
+   * against the stored hash, its SHA-256 is remembered for that hash (a changed hash forgets it).
+   */
+  private verified: { hash: string; digest: Buffer } | undefined;
+
   private async authenticate(apId: string, apPwd: string): Promise<void> {
     const row = await this.db.selectFrom('mssp_operators').select(['ap_id', 'ap_pwd_hash']).where('name', '=', this.operator).executeTakeFirst();
-    if (!row || row.ap_id !== apId || !(await verifySecret(apPwd, row.ap_pwd_hash))) {
-      throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
-    }
+    if (!row || row.ap_id !== apId) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
+    const digest = createHash('sha256').update(apPwd).digest();
+    if (this.verified?.hash === row.ap_pwd_hash && timingSafeEqual(this.verified.digest, digest)) return;
+    if (!(await verifySecret(apPwd, row.ap_pwd_hash))) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
+    this.verified = { hash: row.ap_pwd_hash, digest };
   }
 
   private async subscriber(msisdn: string) {
