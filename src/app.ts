@@ -9,6 +9,9 @@ import { createEsignPart } from './esign/part.js';
 import { createGateway } from './gateway/gateway.js';
 import { createIdentityPart } from './identity/part.js';
 import type { Logger } from './platform/logger.js';
+import { createMsspPart } from './mssp/part.js';
+import { trustIssuer } from './mssp/trust-issuer.js';
+import { createTrustPart } from './trust/part.js';
 
 /**
  * The composition root: builds every part on one platform and wires the typed services they share.
@@ -27,7 +30,10 @@ export function createParts(platform: Platform): Part[] {
   const gateway = createGateway(platform.config, { tokens: identity.tokens, keyring: identity.keyring });
   const banking = createBankingPart(platform, { customers, gateway });
   // Seeds run in order: the bank (its customers) before the identity server's demo application.
-  return [banking, identity, createEsignPart(platform)];
+  // trust.service (src/trust/service.ts) is what the e-signature engine and the operator simulators build on.
+  const trust = createTrustPart(platform);
+  const mssp = createMsspPart(platform, trustIssuer(trust.service));
+  return [trust, banking, identity, createEsignPart(platform), mssp];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */

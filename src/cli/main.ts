@@ -6,6 +6,8 @@ import { registerEsign } from './commands/esign.js';
 import { registerEsignKeys } from './commands/esign-keys.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerKt } from './commands/kt.js';
+import { registerPhone } from './commands/phone.js';
+import { registerPki } from './commands/pki.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, UsageError } from './options.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerEsignKeys(program);
   registerEsign(program);
   registerKeygen(program);
+  registerPki(program);
+  registerPhone(program);
   return program;
 }
 
