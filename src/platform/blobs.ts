@@ -30,6 +30,8 @@ export class BlobError extends Error {
   }
 }
 
+const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
 const KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
 
 function checkKey(key: string): void {
@@ -61,6 +63,23 @@ export class FileBlobStore implements BlobStore {
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, '.tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true });
+    this.reclaimAbandonedTemps();
+  }
+
+  /**
+   * A process killed mid-write leaves its temp file behind. Only old ones are removed: another process on the
+   * same data directory may be writing a fresh one right now.
+   */
+  private reclaimAbandonedTemps(): void {
+    const cutoff = Date.now() - TEMP_MAX_AGE_MS;
+    for (const name of fs.readdirSync(this.tmpDir)) {
+      const file = path.join(this.tmpDir, name);
+      try {
+        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      } catch {
+        // Gone already (another process reclaimed it): nothing to do.
+      }
+    }
   }
 
   private pathOf(key: string): string {

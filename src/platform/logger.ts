@@ -18,6 +18,7 @@ export const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** Logs go to stderr so that stdout stays clean for what commands print (`--json` output, the serve banner). */
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Part } from './part.js';
 import type { Platform } from './platform.js';
 
@@ -11,7 +11,10 @@ import type { Platform } from './platform.js';
 export async function createServer(platform: Platform, parts: readonly Part[]): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: platform.log as FastifyBaseLogger,
-    disableRequestLogging: platform.config.logLevel !== 'debug' && platform.config.logLevel !== 'trace',
+    // Per-request lines only when asked for: at info a busy sandbox would log every call.
+    logController: new LogController({
+      disableRequestLogging: platform.config.logLevel !== 'debug' && platform.config.logLevel !== 'trace',
+    }),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     genReqId: () => randomUUID(),
     requestIdHeader: false,

@@ -45,6 +45,16 @@ describe('filesystem blob store', () => {
     expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
   });
 
+  it('reclaims temp files a killed writer left behind, but not fresh ones', async () => {
+    const tmp = path.join(root, '.tmp');
+    fs.writeFileSync(path.join(tmp, 'old.part'), 'half');
+    const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    fs.utimesSync(path.join(tmp, 'old.part'), hourAgo, hourAgo);
+    fs.writeFileSync(path.join(tmp, 'fresh.part'), 'in flight');
+    new FileBlobStore(root);
+    expect(fs.readdirSync(tmp)).toEqual(['fresh.part']);
+  });
+
   it('refuses keys that escape the store', async () => {
     for (const key of ['../etc/passwd', '/abs', 'a/../../b', '', 'a//b', '.tmp/x']) {
       await expect(store.put(key, Buffer.from('x'))).rejects.toMatchObject({ code: 'ERR_BLOB_KEY' });
