@@ -65,7 +65,8 @@ export interface SeedCustomer {
 export const SEED_CUSTOMERS: readonly SeedCustomer[] = [
   {
     customerNo: '400368', name: 'Anadolu Tekstil Sanayi ve Ticaret A.Ş.', corporate: true,
-    corporateWebUserName: 'anadolutekstil', phoneNumber: '+905321000001', branchId: 368,
+    // The vendor PDF's own sample transfer names customer 400368 and user "gokcul": it runs here verbatim.
+    corporateWebUserName: 'gokcul', phoneNumber: '+905321000001', branchId: 368,
     accounts: [
       { kind: 'tl', name: 'Ana Hesap' }, { kind: 'usd' }, { kind: 'eur' }, { kind: 'gold' },
       { kind: 'participation' }, { kind: 'tl', name: 'Ortak İmzalı', multiSignature: true },
