@@ -76,7 +76,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     return found;
   }
 
-  function context(request: FastifyRequest<{ Params: UidParams }>, d: InteractionDetails, lang: Lang, csrf: string, appName: string) {
+  function context(request: FastifyRequest<{ Params: UidParams }>, lang: Lang, csrf: string, appName: string) {
     const action = `${INTERACTION_PATH}/${request.params.uid}`;
     return { lang, action, csrf, appName, switchHref: `${action}?lang=${lang === 'tr' ? 'en' : 'tr'}` };
   }
@@ -106,7 +106,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
       const d = await details(request, reply);
       const lang = langOf(d.params.ui_locales, request.query.lang);
       const state = await logins.open(request.params.uid);
-      const c = context(request, d, lang, state.csrf, await appName(d));
+      const c = context(request, lang, state.csrf, await appName(d));
       if (d.prompt.name === 'login') return send(reply, 200, (nonce) => loginPage({ ...c, nonce }));
       const scopes = splitScopes(d.params.scope);
       return send(reply, 200, (nonce) => consentPage({ ...c, nonce, scopes }));
@@ -120,7 +120,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
       const d = await details(request, reply);
       const state = await checkedState(request);
       const lang = langOf(d.params.ui_locales, request.body.lang);
-      const c = context(request, d, lang, state.csrf, await appName(d));
+      const c = context(request, lang, state.csrf, await appName(d));
       if (d.prompt.name !== 'login') throw new InteractionGone('not at the login step');
       const customerNo = (request.body.customerNo ?? '').trim();
       const customer = customerNo && request.body.password ? await customers.authenticate(customerNo, request.body.password) : null;
@@ -145,7 +145,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
       const code = customer ? await logins.sendCode(request.params.uid, customer.customerNo) : null;
       if (!customer || !code) return finish(request, reply, refused('too many one-time codes requested'));
       const lang = langOf(d.params.ui_locales, request.body.lang);
-      const c = context(request, d, lang, state.csrf, await appName(d));
+      const c = context(request, lang, state.csrf, await appName(d));
       return send(reply, 200, (nonce) => otpPage({ ...c, nonce, phone: maskPhone(customer.phoneNumber), smsCode: code }));
     },
   );
@@ -161,7 +161,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
       if (result === 'ok') return finish(request, reply, { login: { accountId: state.customer_no, amr: ['pwd', 'otp'] } });
       const customer = await customers.find(state.customer_no);
       const lang = langOf(d.params.ui_locales, request.body.lang);
-      const c = context(request, d, lang, state.csrf, await appName(d));
+      const c = context(request, lang, state.csrf, await appName(d));
       const error = result === 'wrong' ? text(lang).badOtp(attemptsLeft) : text(lang).otpUsedUp;
       return send(reply, 401, (nonce) => otpPage({ ...c, nonce, phone: maskPhone(customer?.phoneNumber ?? ''), error }));
     },

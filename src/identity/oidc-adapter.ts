@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Applications } from './applications.js';
 import type { IdentityTables } from './migrations.js';
 
+/** Models that may be used once; a second use is a replay. */
+const SINGLE_USE = ['AuthorizationCode', 'RefreshToken'];
 /** Models whose rows belong to a grant and go when the grant is revoked. */
 const GRANTABLE = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
@@ -57,8 +59,23 @@ export function oidcAdapter(db: Kysely<IdentityTables>, applications: Applicatio
       return row ? live(row) : undefined;
     }
 
+    /**
+     * Marks a code or refresh token used, atomically: of two requests racing with the same one (in one process
+     * or several) only the first wins; the loser is treated as a replay, which revokes the grant.
+     */
     async consume(id: string): Promise<void> {
-      await db.updateTable('identity_oidc').set({ consumed_at: Date.now() }).where('id', '=', id).where('model', '=', this.model).execute();
+      const result = await db
+        .updateTable('identity_oidc')
+        .set({ consumed_at: Date.now() })
+        .where('id', '=', id)
+        .where('model', '=', this.model)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0 && SINGLE_USE.includes(this.model)) {
+        const row = await db.selectFrom('identity_oidc').select('grant_id').where('id', '=', id).where('model', '=', this.model).executeTakeFirst();
+        if (row?.grant_id) await this.revokeByGrantId(row.grant_id);
+        throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`);
+      }
     }
 
     async destroy(id: string): Promise<void> {

@@ -76,6 +76,7 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidScope: new (description: string, scope?: string) => Error;
     InvalidRequest: new (description: string) => Error;
+    InvalidGrant: new (description: string) => Error;
     [name: string]: new (...args: never[]) => Error;
   };
 }

@@ -87,11 +87,6 @@ button.primary{background:#00613a;color:#fff}button.secondary{background:#fff;co
 .code{font-size:1.5rem;letter-spacing:.2em;font-family:ui-monospace,monospace}.hint{color:#4a524e;font-size:.9rem}
 ul.scopes{padding-left:1.2rem}ul.scopes code{background:#eef2f0;padding:0 .25rem}`;
 
-export interface Page {
-  html: string;
-  nonce: string;
-}
-
 export function layout(lang: Lang, title: string, body: string, nonce: string, switchHref?: string): string {
   const t = text(lang);
   const toggle = switchHref ? `<a href="${escapeHtml(switchHref)}" lang="${lang === 'tr' ? 'en' : 'tr'}">${t.other}</a>` : '';

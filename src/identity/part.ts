@@ -9,6 +9,7 @@ import { interactionRoutes } from './interaction-routes.js';
 import { LoginStates } from './login-states.js';
 import { identityMigrations, type IdentityTables } from './migrations.js';
 import { sweepExpired } from './oidc-adapter.js';
+import { PROVIDER_DOCS } from './openapi.js';
 import type { CustomerDirectory } from './ports.js';
 import { createProvider, ROUTES } from './provider.js';
 import { DatabaseTokenVerifier } from './token-verifier.js';
@@ -51,19 +52,19 @@ export function createIdentityPart(platform: Platform, deps: IdentityDeps): Iden
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
       for (const { url, canonical } of PROVIDER_PATHS) {
-        scope.route({
-          method: ['GET', 'POST', 'OPTIONS'],
-          url,
-          schema: { hide: true },
-          handler: (request: FastifyRequest, reply: FastifyReply) => {
-            const raw = request.raw.url ?? '/';
-            const q = raw.indexOf('?');
-            const query = q === -1 ? '' : raw.slice(q);
-            request.raw.url = canonical(q === -1 ? raw : raw.slice(0, q)) + withDefaultPrompt(url, query);
-            reply.hijack();
-            callback(request.raw, reply.raw);
-          },
-        });
+        const handler = (request: FastifyRequest, reply: FastifyReply): void => {
+          const raw = request.raw.url ?? '/';
+          const q = raw.indexOf('?');
+          const query = q === -1 ? '' : raw.slice(q);
+          request.raw.url = canonical(q === -1 ? raw : raw.slice(0, q)) + withDefaultPrompt(url, query);
+          reply.hijack();
+          callback(request.raw, reply.raw);
+        };
+        const docs = PROVIDER_DOCS[url];
+        const methods = (['GET', 'POST', 'OPTIONS'] as const).filter((m) => m !== docs?.method);
+        scope.route({ method: [...methods], url, schema: { hide: true }, handler });
+        // Documented for the OpenAPI document only: oidc-provider validates the request itself.
+        if (docs) scope.route({ method: docs.method, url, schema: docs.schema, validatorCompiler: () => () => true, handler });
       }
     });
     await app.register(async (scope) => interactionRoutes(scope, { provider: oidc, applications, customers: deps.customers, logins }));
@@ -76,6 +77,11 @@ export function createIdentityPart(platform: Platform, deps: IdentityDeps): Iden
     keyring: applications,
     applications,
     routes,
+    // Unknown paths under /connect answer in the identity server's own (RFC 6749) error shape.
+    notFound: {
+      matches: (url: string) => /^\/connect(\/|\?|$)/i.test(url),
+      reply: (_request: FastifyRequest, reply: FastifyReply) => reply.status(404).send({ error: 'invalid_request', error_description: 'Path not found' }),
+    },
     seed: async () => {
       await ensureDemoApp(applications, platform.config.dataDir);
     },

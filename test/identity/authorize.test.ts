@@ -95,6 +95,12 @@ describe('authorization code flow, driven over HTTP like a browser', () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refresh_token).toBeTruthy();
     expect(refreshed.body.refresh_token).not.toBe(first);
+    // Two requests racing with the same refresh token: exactly one wins.
+    const current = refreshed.body.refresh_token as string;
+    const race = await Promise.all([1, 2, 3].map(() => postToken({ grant_type: 'refresh_token', refresh_token: current })));
+    expect(race.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(race.filter((r) => r.status === 400 && r.body.error === 'invalid_grant')).toHaveLength(2);
+
     const reused = await postToken({ grant_type: 'refresh_token', refresh_token: first });
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe('invalid_grant');

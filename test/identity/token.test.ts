@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/app.js';
+import { createServer } from '../../src/platform/server.js';
+import { oidcAdapter } from '../../src/identity/oidc-adapter.js';
 import type { IdentityTables } from '../../src/identity/migrations.js';
 import { testSystem } from '../helpers/platform.js';
 import { FORM, basic, form, identityOf, registerApp } from './helpers.js';
@@ -152,5 +154,41 @@ describe('POST /connect/token', () => {
     const accessToken = (res.json() as { access_token: string }).access_token;
     await system.platform.database.db.withTables<IdentityTables>().updateTable('identity_oidc').set({ expires_at: Date.now() - 1 }).where('id', '=', accessToken).execute();
     expect(await tokens.verify(accessToken)).toBeNull();
+  });
+
+  it('documents its endpoints in the OpenAPI document', async () => {
+    // The identity part alone, so the check is about this part's routes only.
+    const own = await createServer(system.platform, [identityOf(system)]);
+    await own.ready();
+    const paths = (own.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
+    expect(paths['/connect/token']?.post).toBeDefined();
+    expect(paths['/connect/authorize']?.get).toBeDefined();
+    expect(paths['/connect/revocation']?.post).toBeDefined();
+    expect(paths['/connect/introspect']?.post).toBeDefined();
+    expect(Object.keys(paths).some((p) => p.startsWith('/connect/interaction'))).toBe(false);
+    await own.close();
+  });
+
+  it('a refresh token or code is consumed once even when two uses race; the loser revokes the grant', async () => {
+    const db = system.platform.database.db.withTables<IdentityTables>();
+    const forgotten: string[] = [];
+    const Adapter = oidcAdapter(db, identityOf(system).applications, { forget: () => undefined, forgetGrant: (g) => forgotten.push(g) });
+    const refreshTokens = new Adapter('RefreshToken');
+    const accessTokens = new Adapter('AccessToken');
+    await refreshTokens.upsert('rt-race-1', { grantId: 'g-race', clientId: client.clientId }, 3600);
+    await accessTokens.upsert('at-race-1', { grantId: 'g-race', clientId: client.clientId, accountId: '500101' }, 3600);
+    const results = await Promise.allSettled([refreshTokens.consume('rt-race-1'), refreshTokens.consume('rt-race-1')]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({ error: 'invalid_grant' });
+    expect(await accessTokens.find('at-race-1')).toBeUndefined();
+    expect(forgotten).toEqual(['g-race']);
+    expect(await refreshTokens.find('rt-race-1')).toBeUndefined();
+  });
+
+  it('answers unknown /connect paths in its own error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/connect/nothing-here' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'invalid_request', error_description: 'Path not found' });
   });
 });
