@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   );
   const system = await openSystem(config, createLogger('silent'));
   const app = await buildServer(system);
+  // The same bare route on the imzala server: splits the gap into platform server cost and gateway + bank cost.
+  app.get('/bench-bare', { schema: { hide: true } }, async () => ({ value: { ok: true } }));
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
 
   const bare = Fastify({ logger: false });
@@ -55,11 +57,13 @@ async function main(): Promise<void> {
     await measure('warm-up', `${bareBase}/bare`, {});
     await measure('warm-up', `${base}/v3/accounts/1`, headers);
     const baseline = await measure('bare fastify JSON route', `${bareBase}/bare`, {});
+    const platformBare = await measure('bare route on the imzala server', `${base}/bench-bare`, {});
     const gateway = await measure(`signed GET /v3/accounts/1 (${system.platform.database.dialect})`, `${base}/v3/accounts/1`, headers);
-    for (const r of [baseline, gateway]) {
+    for (const r of [baseline, platformBare, gateway]) {
       process.stdout.write(`${r.title.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s   p99 ${String(r.p99).padStart(4)} ms\n`);
     }
     process.stdout.write(`throughput ratio gateway/bare: ${((gateway.rps / baseline.rps) * 100).toFixed(1)}% (target >= 40%)\n`);
+    process.stdout.write(`  (gateway / bare route on the same imzala server: ${((gateway.rps / platformBare.rps) * 100).toFixed(1)}%)\n`);
     process.stdout.write(`(${connections} connections, ${duration} s each, tokens from /connect/token, RSA-2048)\n`);
   } finally {
     await bare.close();

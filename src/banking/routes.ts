@@ -5,7 +5,7 @@ import { AccountBook, maskName, type AccountFilters, type AccountView } from './
 import { parseBankTime, bankTime } from './clock.js';
 import { businessFailure, envelopeSchema, ok, requestFailure } from './envelope.js';
 import { fxRates } from './fx.js';
-import { isValidTurkishIban, KUVEYT_TURK_BANK_CODE, normaliseIban } from './iban.js';
+import { ibanFor, isValidTurkishIban, KUVEYT_TURK_BANK_CODE, normaliseIban } from './iban.js';
 import { Amount, fxCodeOf, parseAmount, toWireJson } from './money.js';
 import type { BankingTables } from './migrations.js';
 import type { TransferDesk } from './transfers.js';
@@ -48,18 +48,40 @@ const obj = (properties: object) => ({ type: 'object', properties });
 const accountListSchema = (fields: object) => envelopeSchema(obj({ accountList: { type: 'array', items: obj(fields) } }));
 const activitiesSchema = envelopeSchema(obj({ accountActivities: { type: 'array', items: obj(ACTIVITY) } }));
 
-const TRANSFER_FIELDS = ['senderAccountSuffix', 'receiverIban', 'moneyTransferAmount', 'moneyTransferDescription', 'corporateWebUserName'];
+const TRANSFER_FIELDS = [
+  'senderAccountSuffix', 'receiverIban', 'receiverAccountNumber', 'receiverAccountSuffix', 'moneyTransferAmount',
+  'moneyTransferDescription', 'transferType', 'corporateWebUserName',
+];
+/** Numbers may come as JSON numbers or numeric strings, as ASP.NET's binder accepts both. */
+const DIGITS = (max: number) => ({
+  anyOf: [{ type: 'integer', minimum: 0, maximum: 10 ** max - 1 }, { type: 'string', pattern: `^[0-9]{1,${max}}$` }],
+});
 const TRANSFER_BODY = {
   type: 'object',
-  required: ['senderAccountSuffix', 'receiverIban', 'moneyTransferAmount', 'corporateWebUserName'],
+  required: ['senderAccountSuffix', 'moneyTransferAmount', 'corporateWebUserName'],
+  // The receiver by IBAN (the API's table), or by account number and suffix (the vendor PDF's sample).
+  anyOf: [{ required: ['receiverIban'] }, { required: ['receiverAccountNumber', 'receiverAccountSuffix'] }],
   properties: {
-    senderAccountSuffix: { type: 'integer', minimum: 1, maximum: 999 },
+    senderAccountSuffix: DIGITS(3),
     receiverIban: { type: 'string', minLength: 1, maxLength: 42 },
-    moneyTransferAmount: { type: 'number', exclusiveMinimum: 0 },
+    receiverAccountNumber: DIGITS(11),
+    receiverAccountSuffix: DIGITS(3),
+    moneyTransferAmount: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'string', maxLength: 20 }] },
     moneyTransferDescription: { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+    transferType: { anyOf: [{ type: 'integer' }, { type: 'string', maxLength: 10 }] },
     corporateWebUserName: { type: 'string', minLength: 1, maxLength: 64 },
   },
 } as const;
+
+interface TransferBody {
+  senderAccountSuffix: number | string;
+  receiverIban?: string;
+  receiverAccountNumber?: number | string;
+  receiverAccountSuffix?: number | string;
+  moneyTransferAmount: number | string;
+  moneyTransferDescription?: string;
+  corporateWebUserName: string;
+}
 
 function productKind(a: BankingTables['banking_accounts']): string {
   if (!a.is_current) return 'ParticipationAccount';
@@ -212,15 +234,15 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
       },
     }, async (request) => ok(request, { rateList: fxRates(request.gateway.languageId) }));
 
-    app.post<{ Body: { senderAccountSuffix: number; receiverIban: string; moneyTransferAmount: number; moneyTransferDescription?: string; corporateWebUserName: string } }>(
+    app.post<{ Body: TransferBody }>(
       '/v1/moneytransfer/outgoingmoneytransfer',
       {
         config: { gateway: { scope: 'transfers', flow: 'client_credentials' } },
         preValidation: async (request) => {
-          request.body = canonicalKeys(request.body, TRANSFER_FIELDS) as typeof request.body;
+          request.body = canonicalKeys(request.body, TRANSFER_FIELDS) as TransferBody;
         },
         schema: {
-          tags, headers, summary: 'Transfer between sandbox accounts (by receiver IBAN)', body: TRANSFER_BODY,
+          tags, headers, summary: 'Transfer between sandbox accounts (receiver by IBAN, or by account number and suffix)', body: TRANSFER_BODY,
           response: { 200: envelopeSchema(obj({ moneyTransferTransactionId: num })) },
         },
       },
@@ -228,9 +250,10 @@ export function bankingRoutes({ gateway, book, desk }: BankingRouteDeps) {
         const b = request.body;
         const amount = parseAmount(b.moneyTransferAmount);
         if (amount === null || amount === 0) return businessFailure(request, 'InvalidAmount');
+        const receiverIban = b.receiverIban ?? ibanFor(String(Number(b.receiverAccountNumber)), Number(b.receiverAccountSuffix));
         const result = await desk.transfer(customerOf(request), {
-          senderAccountSuffix: b.senderAccountSuffix,
-          receiverIban: b.receiverIban,
+          senderAccountSuffix: Number(b.senderAccountSuffix),
+          receiverIban,
           amount,
           description: b.moneyTransferDescription ?? '',
           corporateWebUserName: b.corporateWebUserName,

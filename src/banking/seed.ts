@@ -65,7 +65,8 @@ export interface SeedCustomer {
 export const SEED_CUSTOMERS: readonly SeedCustomer[] = [
   {
     customerNo: '400368', name: 'Anadolu Tekstil Sanayi ve Ticaret A.Ş.', corporate: true,
-    corporateWebUserName: 'anadolutekstil', phoneNumber: '+905321000001', branchId: 368,
+    // The vendor PDF's own sample transfer names customer 400368 and user "gokcul": it runs here verbatim.
+    corporateWebUserName: 'gokcul', phoneNumber: '+905321000001', branchId: 368,
     accounts: [
       { kind: 'tl', name: 'Ana Hesap' }, { kind: 'usd' }, { kind: 'eur' }, { kind: 'gold' },
       { kind: 'participation' }, { kind: 'tl', name: 'Ortak İmzalı', multiSignature: true },
@@ -215,18 +216,23 @@ export async function buildSeedRows(): Promise<Rows> {
 
 /** Inserts the population once; a database that already has customers is left as it is. */
 export async function seedBank(db: Kysely<BankingTables>): Promise<boolean> {
-  const existing = await db.selectFrom('banking_customers').select('customer_no').limit(1).executeTakeFirst();
-  if (existing) return false;
+  const seeded = async (): Promise<boolean> =>
+    (await db.selectFrom('banking_customers').select('customer_no').limit(1).executeTakeFirst()) !== undefined;
+  if (await seeded()) return false;
   const rows = await buildSeedRows();
-  await db.transaction().execute(async (trx) => {
-    const again = await trx.selectFrom('banking_customers').select('customer_no').limit(1).executeTakeFirst();
-    if (again) return;
-    for (const table of ['banking_branches', 'banking_customers', 'banking_accounts', 'banking_transactions', 'banking_sequences'] as const) {
-      const list = rows[table] as Record<string, unknown>[];
-      for (let i = 0; i < list.length; i += 500) {
-        await trx.insertInto(table).values(list.slice(i, i + 500) as never).execute();
+  try {
+    await db.transaction().execute(async (trx) => {
+      for (const table of ['banking_branches', 'banking_customers', 'banking_accounts', 'banking_transactions', 'banking_sequences'] as const) {
+        const list = rows[table] as Record<string, unknown>[];
+        for (let i = 0; i < list.length; i += 500) {
+          await trx.insertInto(table).values(list.slice(i, i + 500) as never).execute();
+        }
       }
-    }
-  });
+    });
+  } catch (err) {
+    // Several processes starting on one PostgreSQL database race to seed: the loser's inserts collide and roll back.
+    if (await seeded()) return false;
+    throw err;
+  }
   return true;
 }

@@ -108,12 +108,12 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
         .header('content-type', 'application/json; charset=utf-8')
         .send('{"code":429,"message":"Too many requests"}');
     }
-    return undefined;
+    // Without a body there is nothing to wait for: the signature is over the token and the query alone.
+    return BODY_METHODS.has(request.method) ? undefined : authorise(request, reply, grant);
   }
 
-  async function authorise(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const grant = request.gateway.grant;
-    if (!grant) return unauthorized(reply);
+  /** Signature, then grant type, then scope. */
+  async function authorise(request: FastifyRequest, reply: FastifyReply, grant: AccessTokenInfo): Promise<FastifyReply | undefined> {
     const header = request.headers.signature;
     const signatureHeader = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
     if (signatureHeader === '') return text(reply, 400, 'Signature header parameter is empty.');
@@ -147,7 +147,15 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
       return text(reply, 401, 'Invalid grant type. Client Credentials is required.');
     }
     if (!grant.scopes.includes(rule.scope)) return text(reply, 403, 'Invalid Scope');
+    return undefined;
+  }
 
+  async function authoriseWithBody(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (!BODY_METHODS.has(request.method)) return undefined;
+    const grant = request.gateway.grant;
+    if (!grant) return unauthorized(reply);
+    const refused = await authorise(request, reply, grant);
+    if (refused) return refused;
     // Only now, signed and authorised, is the body interpreted.
     const raw = request.gateway.rawBody;
     if (raw && raw.length > 0) {
@@ -172,7 +180,7 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
         done(null, undefined);
       });
       scope.addHook('onRequest', authenticate);
-      scope.addHook('preValidation', authorise);
+      scope.addHook('preValidation', authoriseWithBody);
     },
     notFound: {
       // Our API space: versioned paths, except the e-signature CoreApi routes that share the /v2/ prefix.

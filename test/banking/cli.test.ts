@@ -30,7 +30,7 @@ describe(`imzala bank (${testDialect})`, () => {
     const table = await run(['bank', 'customers', ...data]);
     expect(table.code).toBe(0);
     expect(table.out).toContain('400368');
-    expect(table.out).toContain('anadolutekstil');
+    expect(table.out).toContain('gokcul');
     expect(table.out).toContain(SANDBOX_PASSWORD);
     const json = await run(['bank', 'customers', '--json', ...data]);
     const parsed = JSON.parse(json.out) as { password: string; customers: { customerNo: string; corporate: boolean }[] };

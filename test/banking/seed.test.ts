@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bankingDb, createCustomerDirectory } from '../../src/banking/part.js';
 import { ibanFor, isValidTurkishIban } from '../../src/banking/iban.js';
 import { buildSeedRows, SANDBOX_PASSWORD, seedBank } from '../../src/banking/seed.js';
-import { testDialect, testSystem } from '../helpers/platform.js';
+import { bankingMigrations } from '../../src/banking/migrations.js';
+import { openDatabase } from '../../src/platform/database.js';
+import { migrateToLatest } from '../../src/platform/migrations.js';
+import { testDialect, testPlatform, testSystem } from '../helpers/platform.js';
 
 describe(`seeded sandbox bank (${testDialect})`, () => {
   let system: Awaited<ReturnType<typeof testSystem>>;
@@ -22,6 +25,21 @@ describe(`seeded sandbox bank (${testDialect})`, () => {
     expect(customers).toEqual([...expected.banking_customers].sort((a, b) => a.customer_no.localeCompare(b.customer_no)));
     const txCount = await db.selectFrom('banking_transactions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(txCount.n)).toBe(expected.banking_transactions.length);
+  });
+
+  it('seeds once when several processes race on a fresh database', async () => {
+    const first = await testPlatform();
+    const second = openDatabase(first.config.databaseUrl);
+    try {
+      await migrateToLatest(first.database, { banking: bankingMigrations });
+      const results = await Promise.all([seedBank(bankingDb(first)), seedBank(second.db.withTables())]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const n = await bankingDb(first).selectFrom('banking_accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(n.n)).toBe((await buildSeedRows()).banking_accounts.length);
+    } finally {
+      await second.destroy();
+      await first.cleanup();
+    }
   });
 
   it('has corporate and retail customers, TL/USD/EUR/gold accounts, suffixes 1..n, Turkish branch names', async () => {

@@ -35,7 +35,7 @@ describe(`money transfers (${testDialect})`, () => {
       ReceiverIban: ibanFor('500101', 1),
       MoneyTransferAmount: 150.25,
       MoneyTransferDescription: 'Kira ödemesi — Ağustos',
-      CorporateWebUserName: 'anadolutekstil',
+      CorporateWebUserName: 'gokcul',
     };
     // Pretty-printed, PascalCase as in the PDF: signed over exactly these bytes.
     const res = await h.call('POST', URL, { body: JSON.stringify(body, null, 2) });
@@ -58,9 +58,33 @@ describe(`money transfers (${testDialect})`, () => {
     expect(row).toMatchObject({ amount: 15025, sender_account_id: before.id, receiver_account_id: receiverBefore.id });
   });
 
+  it('runs the vendor PDF’s sample transfer verbatim (receiver by account number and suffix, PascalCase, TransferType)', async () => {
+    const pdfBody = `{
+  "SenderAccountSuffix": 5,
+  "ReceiverAccountNumber": 400368,
+  "ReceiverAccountSuffix": 6,
+  "MoneyTransferAmount": 150,
+  "MoneyTransferDescription": "Testinium Test",
+  "TransferType": 2,
+  "CorporateWebUserName": "gokcul"
+}`;
+    const from = await account('400368', 5);
+    const to = await account('400368', 6);
+    const res = await h.call('POST', URL, { body: pdfBody });
+    expect(res.json()).toMatchObject({ success: true });
+    expect((await account('400368', 5)).balance).toBe(from.balance - 15000);
+    expect((await account('400368', 6)).balance).toBe(to.balance + 15000);
+    // Numbers as strings bind too, as on ASP.NET.
+    const strings = await transfer({ senderAccountSuffix: '6', receiverAccountNumber: '400368', receiverAccountSuffix: '5', moneyTransferAmount: '150.00', corporateWebUserName: 'gokcul' });
+    expect(strings.json()).toMatchObject({ success: true });
+    expect((await account('400368', 5)).balance).toBe(from.balance);
+    const noReceiver = await transfer({ senderAccountSuffix: 1, moneyTransferAmount: 1, corporateWebUserName: 'gokcul' });
+    expect(noReceiver.statusCode).toBe(400);
+  });
+
   it('answers business failures with HTTP 200, success false, and changes nothing', async () => {
     const before = await account('400368', 1);
-    const base = { senderAccountSuffix: 1, receiverIban: ibanFor('500101', 1), moneyTransferAmount: 10, moneyTransferDescription: 'x', corporateWebUserName: 'anadolutekstil' };
+    const base = { senderAccountSuffix: 1, receiverIban: ibanFor('500101', 1), moneyTransferAmount: 10, moneyTransferDescription: 'x', corporateWebUserName: 'gokcul' };
     const cases: [Record<string, unknown>, string][] = [
       [{ moneyTransferAmount: before.available_balance / 100 + 1 }, 'InsufficientBalance'],
       [{ receiverIban: ibanFor('123456', 1) }, 'IbanNotFound'],
@@ -148,7 +172,7 @@ describe(`money transfers (${testDialect})`, () => {
       Array.from({ length: 30 }, (_, i) =>
         i % 2 === 0
           ? transfer({ senderAccountSuffix: 1, receiverIban: a, moneyTransferAmount: 1, corporateWebUserName: 'bogazicilojistik' }, { as: bogazici })
-          : transfer({ senderAccountSuffix: 6, receiverIban: b, moneyTransferAmount: 1, corporateWebUserName: 'anadolutekstil' }),
+          : transfer({ senderAccountSuffix: 6, receiverIban: b, moneyTransferAmount: 1, corporateWebUserName: 'gokcul' }),
       ),
     );
     expect(results.map((r) => r.json().success)).toEqual(results.map(() => true));

@@ -63,7 +63,7 @@ describe(`gateway end to end with tokens from /connect/token (${testDialect})`, 
     const one = await get('/v3/accounts/2', accessToken, demo.files.privateKeyPkcs8);
     expect(((await one.json()) as { value: { accountList: { fxId: number }[] } }).value.accountList[0]!.fxId).toBe(1);
 
-    const body = JSON.stringify({ senderAccountSuffix: 1, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 42.5, moneyTransferDescription: 'Uçtan uca ödeme', corporateWebUserName: 'anadolutekstil' }, null, 1);
+    const body = JSON.stringify({ senderAccountSuffix: 1, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 42.5, moneyTransferDescription: 'Uçtan uca ödeme', corporateWebUserName: 'gokcul' }, null, 1);
     const transfer = await fetch(`${base}/v1/moneytransfer/outgoingmoneytransfer`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', signature: opensslSign(demo.files.privateKeyPkcs1, accessToken + body) },

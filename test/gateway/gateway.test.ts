@@ -120,7 +120,7 @@ describe(`gateway (${testDialect})`, () => {
       const query = '?onlyOpen=true&itemCount=%35';
       const withQuery = await h.app.inject({ method: 'GET', url: `/v3/accounts${query}`, headers: { authorization: `Bearer ${token}`, signature: opensslSign(client.privatePem, Buffer.from(token + query)) } });
       expect(withQuery.statusCode).toBe(200);
-      const body = '{\n  "senderAccountSuffix": 1,\n  "receiverIban": "TR320020500000040036800001",\n  "moneyTransferAmount": 1,\n  "moneyTransferDescription": "Şükran için ödeme: ığüşöç İĞÜŞÖÇ",\n  "corporateWebUserName": "anadolutekstil"\n}';
+      const body = '{\n  "senderAccountSuffix": 1,\n  "receiverIban": "TR320020500000040036800001",\n  "moneyTransferAmount": 1,\n  "moneyTransferDescription": "Şükran için ödeme: ığüşöç İĞÜŞÖÇ",\n  "corporateWebUserName": "gokcul"\n}';
       const post = await h.app.inject({
         method: 'POST', url: '/v1/moneytransfer/outgoingmoneytransfer', payload: body,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', signature: opensslSign(client.privatePem, Buffer.concat([Buffer.from(token), Buffer.from(body, 'utf8')])) },
@@ -131,7 +131,7 @@ describe(`gateway (${testDialect})`, () => {
 
     it('refuses one tampered byte of body, query or token', async () => {
       const { token, client } = h.anadolu;
-      const body = '{"senderAccountSuffix":1,"receiverIban":"TR320020500000040036800001","moneyTransferAmount":1,"corporateWebUserName":"anadolutekstil"}';
+      const body = '{"senderAccountSuffix":1,"receiverIban":"TR320020500000040036800001","moneyTransferAmount":1,"corporateWebUserName":"gokcul"}';
       const sig = signRequest(client.privateKey, token, body);
       const tamperedBody = body.replace('"moneyTransferAmount":1', '"moneyTransferAmount":9');
       const res = await h.call('POST', '/v1/moneytransfer/outgoingmoneytransfer', { body: tamperedBody, signature: sig });
@@ -153,7 +153,7 @@ describe(`gateway (${testDialect})`, () => {
     });
 
     describe('names the client’s mistake in Signature-Hint, keeping the live body', () => {
-      const bodyObj = { senderAccountSuffix: 1, receiverIban: 'TR320020500000040036800001', moneyTransferAmount: 1, moneyTransferDescription: 'Kira ödemesi Şubat', corporateWebUserName: 'anadolutekstil' };
+      const bodyObj = { senderAccountSuffix: 1, receiverIban: 'TR320020500000040036800001', moneyTransferAmount: 1, moneyTransferDescription: 'Kira ödemesi Şubat', corporateWebUserName: 'gokcul' };
       const pretty = JSON.stringify(bodyObj, null, 2);
       const transfer = '/v1/moneytransfer/outgoingmoneytransfer';
       const cases: Array<[string, 'GET' | 'POST', string, string | undefined, (t: string) => Buffer]> = [
