@@ -5,6 +5,7 @@ import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import type { Logger } from './platform/logger.js';
+import { createTrustPart } from './trust/part.js';
 
 /**
  * The composition root: builds every part on one platform and wires the typed services they share.
@@ -16,8 +17,10 @@ export interface System {
   close(): Promise<void>;
 }
 
-export function createParts(_platform: Platform): Part[] {
-  return [];
+export function createParts(platform: Platform): Part[] {
+  // trust.service (src/trust/service.ts) is what the e-signature engine and the operator simulators build on.
+  const trust = createTrustPart(platform);
+  return [trust];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
