@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { XadesError } from './errors.js';
+import { nameToString } from './names.js';
 import { view } from './tokens.js';
 import { sha256 } from './xml.js';
 
@@ -31,11 +32,6 @@ export function certificateBytes(input: Buffer | string): Buffer {
 
 export function toPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
-}
-
-/** RFC 4514-ish one-line name, most significant RDN last as node prints it reversed. */
-export function rdn(name: string): string {
-  return name.split('\n').reverse().join(', ');
 }
 
 /** The subject serialNumber attribute (2.5.4.5): the TCKN in Turkish qualified certificates. */
@@ -86,13 +82,13 @@ export function buildChain(
   for (let depth = 0; depth < 8; depth++) {
     const when = at.getTime();
     if (when < Date.parse(current.x509.validFrom) || when > Date.parse(current.x509.validTo)) {
-      return { path, status: 'EXPIRED', reason: `certificate "${rdn(current.x509.subject)}" is not valid at ${at.toISOString()}` };
+      return { path, status: 'EXPIRED', reason: `certificate "${nameToString(current.pkijs.subject)}" is not valid at ${at.toISOString()}` };
     }
     const root = roots.find((r) => r.der.equals(current.der));
     if (root) return { path, status: 'VALID', reason: null };
     const issuer = [...roots, ...pool].find((c) => current.x509.checkIssued(c.x509) && current.x509.verify(c.x509.publicKey));
-    if (!issuer) return { path, status: 'UNTRUSTED', reason: `no trusted issuer found for "${rdn(current.x509.subject)}"` };
-    if (issuer.der.equals(current.der)) return { path, status: 'UNTRUSTED', reason: `self-signed "${rdn(current.x509.subject)}" is not a trusted root` };
+    if (!issuer) return { path, status: 'UNTRUSTED', reason: `no trusted issuer found for "${nameToString(current.pkijs.subject)}"` };
+    if (issuer.der.equals(current.der)) return { path, status: 'UNTRUSTED', reason: `self-signed "${nameToString(current.pkijs.subject)}" is not a trusted root` };
     path.push(issuer);
     current = issuer;
   }
