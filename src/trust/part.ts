@@ -1,6 +1,7 @@
 import type { Part } from '../platform/part.js';
 import type { Platform } from '../platform/platform.js';
 import { trustMigrations } from './migrations.js';
+import { trustRoutes } from './routes.js';
 import { TrustService } from './service.js';
 
 /** The trust part: owns the test PKI and exposes it as a typed service (`service`) and over HTTP. */
@@ -14,6 +15,7 @@ export function createTrustPart(platform: Platform): TrustPart {
     name: 'trust',
     migrations: trustMigrations,
     service,
+    routes: (app) => trustRoutes(app, service),
     // Creating the PKI on seed means `serve` and every CLI command find it ready.
     seed: async () => {
       await service.ready();

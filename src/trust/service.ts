@@ -1,7 +1,8 @@
 import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Platform } from '../platform/platform.js';
-import { toPublicKey, x509 } from './crypto.js';
+import { bytes, pkijs, toPublicKey, x509 } from './crypto.js';
+import { buildCrl } from './crl.js';
 import { derOf, toCertificate, type CertificateInput } from './certificate-input.js';
 import { TrustError } from './errors.js';
 import { OID, qcStatementsExtension } from './extensions.js';
@@ -17,9 +18,11 @@ import {
   type Authority,
   type Operator,
 } from './hierarchy.js';
+import { OcspResponder, type CertificateStatus } from './ocsp.js';
 import { loadOrCreatePki, type Pki } from './pki.js';
 import { KeySealer } from './sealing.js';
-import { trustDb, type TrustDb } from './store.js';
+import { nextCounter, trustDb, type TrustDb } from './store.js';
+import { TimeStampAuthority, type MessageImprint, type TimestampOptions } from './tsa.js';
 import { assertTckn } from './tckn.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -129,8 +132,13 @@ export class TrustService {
   private pki: Promise<Pki> | undefined;
   private sealerInstance: KeySealer | undefined;
 
+  private readonly tsa: TimeStampAuthority;
+  private readonly ocsp: OcspResponder;
+
   constructor(protected readonly platform: Platform) {
     this.db = trustDb(platform);
+    this.tsa = new TimeStampAuthority(() => this.authority(TSA), () => nextCounter(this.db, 'tsa_serial'));
+    this.ocsp = new OcspResponder(() => this.ready(), (ca, serial) => this.statusOf(ca, serial));
   }
 
   protected get sealer(): KeySealer {
@@ -325,5 +333,66 @@ export class TrustService {
     if (filter.status) q = q.where('status', '=', filter.status);
     const rows = await q.orderBy('created_at', 'desc').orderBy('serial').execute();
     return rows.map(toRecord);
+  }
+
+  /** RFC 3161 TimeStampToken (CMS ContentInfo DER) over a digest, e.g. of a canonical XAdES SignatureValue. */
+  timestamp(imprint: MessageImprint, options: TimestampOptions = {}): Promise<Buffer> {
+    return this.tsa.token(imprint, options);
+  }
+
+  /** DER TimeStampReq in, DER TimeStampResp out (what POST /tsa serves); bad requests get a rejection status. */
+  timestampResponse(requestDer: Uint8Array): Promise<Buffer> {
+    return this.tsa.respond(requestDer);
+  }
+
+  /** DER OCSPResponse about one certificate of ours (CertID hashed with SHA-1 unless told otherwise). */
+  async ocspResponseFor(input: CertificateInput, options: { hashAlgorithm?: string } = {}): Promise<Buffer> {
+    const cert = pkijs.Certificate.fromBER(bytes(toCertificate(input).rawData));
+    return this.ocsp.responseFor(cert, options.hashAlgorithm);
+  }
+
+  /** DER OCSPRequest in, DER OCSPResponse out (what POST /ocsp serves); malformed input gets malformedRequest. */
+  ocspRespond(requestDer: Uint8Array): Promise<Buffer> {
+    return this.ocsp.respond(requestDer);
+  }
+
+  /** The current CRL (DER) of one CA: root, turkcell, vodafone or avea. */
+  async crlOf(ca: string): Promise<Buffer> {
+    const authority = await this.authority(ca);
+    if (authority.kind !== 'root' && authority.kind !== 'sub-ca') throw new TrustError('ERR_TRUST_UNKNOWN_CA', `"${ca}" is not a CA`);
+    const rows = await this.db
+      .selectFrom('trust_certificates')
+      .select(['serial', 'revoked_at', 'revocation_reason'])
+      .where('ca', '=', ca)
+      .where('status', '=', 'revoked')
+      .orderBy('revoked_at')
+      .execute();
+    const entries = rows.map((r) => ({
+      serialNumber: r.serial,
+      revokedAt: new Date(Number(r.revoked_at ?? 0)),
+      reason: (r.revocation_reason as RevocationReason | null) ?? null,
+    }));
+    return buildCrl(authority, entries, await nextCounter(this.db, `crl:${ca}`));
+  }
+
+  /** The CRL of the CA that issued this certificate. */
+  async crlFor(input: CertificateInput): Promise<Buffer> {
+    const [issuer] = await this.chainOf(input);
+    const pki = await this.ready();
+    const ca = [...pki.authorities.values()].find((a) => issuer && a.certificate.serialNumber === issuer.serialNumber);
+    return this.crlOf(ca?.name ?? ROOT);
+  }
+
+  private async statusOf(ca: string, serial: string): Promise<CertificateStatus | null> {
+    const row = await this.db
+      .selectFrom('trust_certificates')
+      .select(['status', 'revoked_at', 'revocation_reason'])
+      .where('serial', '=', serial)
+      .where('ca', '=', ca)
+      .executeTakeFirst();
+    if (!row) return null;
+    return row.status === 'revoked'
+      ? { status: 'revoked', revokedAt: new Date(Number(row.revoked_at ?? 0)), reason: (row.revocation_reason as RevocationReason | null) ?? null }
+      : { status: 'good', revokedAt: null, reason: null };
   }
 }
