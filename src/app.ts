@@ -5,6 +5,8 @@ import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import type { Logger } from './platform/logger.js';
+import { createXadesPart } from './esign/xades/part.js';
+import { trustFromService } from './esign/xades/trust-service.js';
 import { createTrustPart } from './trust/part.js';
 
 /**
@@ -20,7 +22,8 @@ export interface System {
 export function createParts(platform: Platform): Part[] {
   // trust.service (src/trust/service.ts) is what the e-signature engine and the operator simulators build on.
   const trust = createTrustPart(platform);
-  return [trust];
+  const xades = createXadesPart(platform, trustFromService(trust.service));
+  return [trust, xades];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */
