@@ -1,11 +1,11 @@
 import { verify as verifySignature } from 'node:crypto';
-import { parseCertificate, type CertInfo } from './certs.js';
+import { parseCertificate } from './certs.js';
 import { archiveTimestampDigest, signatureTimestampDigest, unsignedSignatureProperties } from './digests.js';
 import { XadesError } from './errors.js';
 import { levelRank, PROFILE_TIMESTAMP_WINDOW_MS } from './model.js';
 import { resolvePath } from './paths.js';
 import type { PendingState } from './prepare.js';
-import { imprintMatches, parseTimestamp, type TimestampInfo } from './tokens.js';
+import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
 import { collectValidationData, validationDataXml } from './validation-data.js';
 import { ALG, NS, child, children, parseXml, serialize, sha256 } from './xml.js';
@@ -62,16 +62,6 @@ async function timestamp(trust: XadesTrust, digest: Buffer): Promise<{ token: Bu
   const info = parseTimestamp(token);
   if (!imprintMatches(info, digest)) throw new XadesError('ERR_XADES_TRUST', 'time-stamp token does not cover the requested digest');
   return { token, info };
-}
-
-/** The TSA's certificate: the token's certificate whose serial the SignerInfo names. */
-function tsaCertificate(info: TimestampInfo): CertInfo | null {
-  const sid = info.signedData.signerInfos[0]?.sid as { serialNumber?: { isEqual(o: unknown): boolean } } | undefined;
-  for (const der of info.certificates) {
-    const c = parseCertificate(der, 'TSA certificate');
-    if (sid?.serialNumber?.isEqual(c.pkijs.serialNumber)) return c;
-  }
-  return null;
 }
 
 /**

@@ -1,5 +1,7 @@
+import { createHash, verify, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { parseCertificate, type CertInfo } from './certs.js';
 import { XadesError } from './errors.js';
 
 const SHA256_OID = '2.16.840.1.101.3.4.2.1';
@@ -40,13 +42,40 @@ export function parseTimestamp(token: Buffer): TimestampInfo {
   }
 }
 
-/** Checks the token's own CMS signature (the TSA chain is checked by the caller, against its roots). */
-export async function timestampSignatureOk(info: TimestampInfo): Promise<boolean> {
+const DIGESTS: Record<string, string> = {
+  '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512', '1.3.14.3.2.26': 'sha1',
+};
+const MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
+
+/**
+ * Checks the token's own CMS signature with the signer's certificate: the messageDigest attribute against the
+ * TSTInfo, the signature over the DER SET of signed attributes. (pkijs's SignedData.verify rejects TSTInfo
+ * eContent it cannot read as one primitive OCTET STRING, so this is done with node:crypto.)
+ */
+export function timestampSignatureOk(info: TimestampInfo, tsaPublicKey: KeyObject): boolean {
   try {
-    return await info.signedData.verify({ signer: 0, checkChain: false });
+    const si = info.signedData.signerInfos[0];
+    const econtent = info.signedData.encapContentInfo.eContent;
+    if (!si?.signedAttrs || !econtent) return false;
+    const hashName = DIGESTS[si.digestAlgorithm.algorithmId];
+    if (!hashName) return false;
+    const md = si.signedAttrs.attributes.find((a) => a.type === MESSAGE_DIGEST)?.values[0] as asn1js.OctetString | undefined;
+    const content = Buffer.from(econtent.getValue());
+    if (!md || !Buffer.from(md.valueBlock.valueHexView).equals(createHash(hashName).update(content).digest())) return false;
+    return verify(hashName, Buffer.from(si.signedAttrs.encodedValue), tsaPublicKey, Buffer.from(si.signature.valueBlock.valueHexView));
   } catch {
     return false;
   }
+}
+
+/** The TSA's certificate: the token's certificate whose serial the SignerInfo names. */
+export function tsaCertificate(info: TimestampInfo): CertInfo | null {
+  const sid = info.signedData.signerInfos[0]?.sid as { serialNumber?: { isEqual(o: unknown): boolean } } | undefined;
+  for (const der of info.certificates) {
+    const c = parseCertificate(der, 'TSA certificate');
+    if (sid?.serialNumber?.isEqual(c.pkijs.serialNumber)) return c;
+  }
+  return null;
 }
 
 export function imprintMatches(info: TimestampInfo, digest: Buffer): boolean {

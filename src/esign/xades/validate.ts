@@ -6,7 +6,7 @@ import { POLICY_SHA256_HEX, PROFILE_RULES, PROFILE_TIMESTAMP_WINDOW_MS, levelRan
 import { nameToString } from './names.js';
 import { allSignatures, counterSignatures } from './paths.js';
 import { referenceData, signedInfoReferences } from './references.js';
-import { crlStatus, imprintMatches, ocspStatus, parseCrl, parseOcsp, parseTimestamp, timestampSignatureOk, type CertStatus, type CrlInfo, type OcspInfo } from './tokens.js';
+import { crlStatus, imprintMatches, ocspStatus, parseCrl, parseOcsp, parseTimestamp, timestampSignatureOk, tsaCertificate, type CertStatus, type CrlInfo, type OcspInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
 import { ALG, NS, child, children, descend, excC14n, parseXml, sha256, text } from './xml.js';
 
@@ -102,11 +102,10 @@ async function validateTimestamp(
     return { ok: false, genTime: null, error: (err as Error).message, tsa: null };
   }
   if (!imprintMatches(info, digest)) return { ok: false, genTime: info.genTime, error: 'message imprint does not match', tsa: null };
-  if (!(await timestampSignatureOk(info))) return { ok: false, genTime: info.genTime, error: 'token signature is invalid', tsa: null };
   const certs = info.certificates.map((d) => parseCertificate(d));
-  const sid = info.signedData.signerInfos[0]?.sid as { serialNumber?: { isEqual(o: unknown): boolean } } | undefined;
-  const tsa = certs.find((c) => sid?.serialNumber?.isEqual(c.pkijs.serialNumber)) ?? null;
+  const tsa = tsaCertificate(info);
   if (!tsa) return { ok: false, genTime: info.genTime, error: 'TSA certificate missing from token', tsa: null };
+  if (!timestampSignatureOk(info, tsa.x509.publicKey)) return { ok: false, genTime: info.genTime, error: 'token signature is invalid', tsa: null };
   const chain = buildChain(tsa, [...certs, ...pool], ctx.roots, info.genTime);
   if (chain.status !== 'VALID') return { ok: false, genTime: info.genTime, error: `TSA chain: ${chain.reason}`, tsa };
   return { ok: true, genTime: info.genTime, error: null, tsa };
