@@ -258,7 +258,7 @@ export class TrustService {
         new x509.AuthorityInfoAccessExtension({ ocsp: urls.ocsp, caIssuers: urls.caIssuers }),
       ],
     });
-    const pem = certificate.toString('pem');
+    const pem = `${certificate.toString('pem').trimEnd()}\n`;
     const privateKeyPem = privateKey?.export({ type: 'pkcs8', format: 'pem' }).toString();
     await this.db
       .insertInto('trust_certificates')
