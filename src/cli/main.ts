@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../platform/config.js';
 import { registerPki } from './commands/pki.js';
 import { registerServe } from './commands/serve.js';
+import { registerXades } from './commands/xades.js';
 import { EXIT, UsageError } from './options.js';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerPki(program);
+  registerXades(program);
   return program;
 }
 
