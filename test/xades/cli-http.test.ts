@@ -94,7 +94,7 @@ describe('POST /xades/verify', () => {
       expect(empty.statusCode).toBeLessThan(500);
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address() as { port: number };
-      const res = await fetch(`http://127.0.0.1:${address.port}/xades/verify`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: signed });
+      const res = await fetch(`http://127.0.0.1:${address.port}/xades/verify`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(signed) });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { signatureList: unknown[] }).signatureList).toHaveLength(1);
     } finally {
