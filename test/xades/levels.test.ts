@@ -46,3 +46,22 @@ describe('levels × modes', () => {
     }
   }
 });
+
+describe('awkward XML', () => {
+  const DOCS: Record<string, string> = {
+    'CR/LF, TAB and CR character references, CDATA': '<?xml version="1.0"?>\r\n<a xmlns="urn:a"\r\n   b="x\ty&#9;z&#13;&#10;w">line1\r\nline2 &#13; &#x9; <![CDATA[ <cdata> & ]]></a>\r\n',
+    'xmlns="" on a prefixed element, unused and nested declarations, xml:lang': '<p:a xmlns:p="urn:p" xmlns:unused="urn:u" xmlns:q="urn:q" xml:lang="tr"><p:b q:c="1" a="2" xmlns=""><c/></p:b><!-- c --><?pi data?></p:a>',
+    'PIs and comments around the root, escaped characters': '<?xml-stylesheet type="text/xsl" href="x.xsl"?>\n<!-- before -->\n<a>&lt;&gt;&amp;&quot;&apos; "q" \'s\'</a>\n<!-- after -->\n<?after pi?>',
+    'a DOCTYPE with a defaulted attribute': '<!DOCTYPE a [<!ATTLIST a d CDATA "def">]><a x="1"/>',
+  };
+  for (const [what, text] of Object.entries(DOCS)) {
+    it(`${what}: enveloped, parallel and serial signatures verify with xmlsec1`, async () => {
+      let signed = await env.sign(Buffer.from(text), { level: 'aslT' }, signer);
+      signed = await env.sign(signed, {}, signer);
+      signed = await env.sign(signed, { serialOrParallel: 'SERIAL', signaturePath: 'S1' }, signer);
+      await env.xmlsec1(signed);
+      expect((await env.xades.validate(signed)).summary).toBe('ALL_VALID');
+    });
+  }
+});
+

@@ -133,14 +133,9 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   return output(doc, objectBytes);
 }
 
-const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-
 /** Serialises; a binary ENVELOPING object is written as base64 straight into the output, never as one string. */
 function output(doc: Document, objectBytes?: { id: string; bytes: Buffer }): Buffer {
-  if (!objectBytes) {
-    const xml = serialize(doc);
-    return Buffer.from(xml.startsWith('<?xml') ? xml : DECLARATION + xml, 'utf8');
-  }
+  if (!objectBytes) return Buffer.from(serialize(doc), 'utf8');
   const marker = `IMZALA-OBJECT-${objectBytes.id}`;
   const object = doc.getElementsByTagNameNS(NS.ds, 'Object');
   for (let i = 0; i < object.length; i++) {
@@ -148,14 +143,15 @@ function output(doc: Document, objectBytes?: { id: string; bytes: Buffer }): Buf
   }
   const xml = serialize(doc);
   const at = xml.indexOf(marker);
-  const head = Buffer.from(DECLARATION + xml.slice(0, at), 'utf8');
+  const head = Buffer.from(xml.slice(0, at), 'utf8');
   const tail = Buffer.from(xml.slice(at + marker.length), 'utf8');
   const bytes = objectBytes.bytes;
   const b64Length = 4 * Math.ceil(bytes.length / 3);
   const out = Buffer.allocUnsafe(head.length + b64Length + tail.length);
   head.copy(out, 0);
   let offset = head.length;
-  const CHUNK = 3 * 1024 * 1024;
+  // Small chunks: their base64 strings die young, so the peak stays the document plus the output.
+  const CHUNK = 3 * 16 * 1024;
   for (let i = 0; i < bytes.length; i += CHUNK) offset += out.write(bytes.subarray(i, i + CHUNK).toString('base64'), offset, 'latin1');
   tail.copy(out, offset);
   return out;

@@ -66,6 +66,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
   const refId = `Reference-${id}`;
   const objId = `Object-${id}`;
   const signingTime = request.signingTime ?? new Date();
+  const documentDigest = sha256(document);
 
   let placement: Placement;
   let doc: Document | null = null;
@@ -109,7 +110,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
     mime = options.envelopingObjectMimeType;
     objectXml = `<ds:Object Id="${objId}" MimeType="${esc(mime)}" Encoding="${ALG.base64}"></ds:Object>`;
     objectBytes = { id: objId, bytes: document };
-    dataRef = `<ds:Reference Id="${refId}" URI="#${objId}"><ds:Transforms><ds:Transform Algorithm="${ALG.base64}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(document).toString('base64')}</ds:DigestValue></ds:Reference>`;
+    dataRef = `<ds:Reference Id="${refId}" URI="#${objId}"><ds:Transforms><ds:Transform Algorithm="${ALG.base64}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${documentDigest.toString('base64')}</ds:DigestValue></ds:Reference>`;
   }
 
   const rule = options.profile ? PROFILE_RULES[options.profile] : null;
@@ -160,7 +161,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
       options,
       signerCertificate: cert.der.toString('base64'),
       signingTime: isoSeconds(signingTime),
-      document: { sha256: sha256(document).toString('hex'), size: document.length },
+      document: { sha256: documentDigest.toString('hex'), size: document.length },
       placement,
       signatureXml: serialize(sigDoc),
       signedInfo,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import { XmlCanonicalizer } from 'xmldsigjs';
+import { DOMParser } from '@xmldom/xmldom';
 import { XadesError } from './errors.js';
 
 export const NS = {
@@ -46,14 +45,7 @@ export function looksLikeXml(bytes: Buffer): boolean {
   return head.startsWith('<');
 }
 
-export function serialize(node: Node): string {
-  return new XMLSerializer().serializeToString(node as never);
-}
-
-/** Exclusive XML canonicalisation without comments (the algorithm every reference here uses). */
-export function excC14n(node: Node): string {
-  return new XmlCanonicalizer(false, true).Canonicalize(node);
-}
+export { excC14n, serializeXml as serialize } from './c14n.js';
 
 export function sha256(data: string | Buffer): Buffer {
   return createHash('sha256').update(data).digest();
