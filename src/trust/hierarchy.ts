@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { exportPkcs8Pem, generateSigningKey, SIGNING_ALGORITHM, x509 } from './crypto.js';
+import { bytes, exportPkcs8Pem, generateSigningKey, pkijs, SIGNING_ALGORITHM, x509 } from './crypto.js';
 import { TrustError } from './errors.js';
 import { ocspNoCheckExtension, OID } from './extensions.js';
 
@@ -17,6 +17,18 @@ export interface Authority {
   issuer: string | null;
   certificate: x509.X509Certificate;
   privateKey: CryptoKey;
+}
+
+const parsed = new WeakMap<Authority, pkijs.Certificate>();
+
+/** The authority's certificate as pkijs objects, parsed once (CMS and OCSP building need that form). */
+export function pkijsCertificateOf(authority: Authority): pkijs.Certificate {
+  let cert = parsed.get(authority);
+  if (!cert) {
+    cert = pkijs.Certificate.fromBER(bytes(authority.certificate.rawData));
+    parsed.set(authority, cert);
+  }
+  return cert;
 }
 
 export const ROOT = 'root';

@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js';
 import { bytes, HASHES, hashOid, pkijs, sha } from './crypto.js';
 import { TrustError } from './errors.js';
-import { canonicalSerial, ocspSignerOf, type Authority } from './hierarchy.js';
+import { canonicalSerial, ocspSignerOf, pkijsCertificateOf, type Authority } from './hierarchy.js';
 import type { Pki } from './pki.js';
 import type { RevocationReason } from './service.js';
 
@@ -90,30 +90,37 @@ export class OcspResponder {
   }
 
   private async issuerOf(certificate: pkijs.Certificate): Promise<pkijs.Certificate> {
-    const pki = await this.pki();
-    for (const a of pki.authorities.values()) {
-      if (a.kind !== 'root' && a.kind !== 'sub-ca') continue;
-      const cert = pkijs.Certificate.fromBER(bytes(a.certificate.rawData));
-      if (cert.subject.isEqual(certificate.issuer)) return cert;
-    }
-    throw new TrustError('ERR_TRUST_NOT_OUR_CERTIFICATE', 'the certificate was not issued by this PKI');
+    const found = (await this.cas()).find((c) => c.cert.subject.isEqual(certificate.issuer));
+    if (!found) throw new TrustError('ERR_TRUST_NOT_OUR_CERTIFICATE', 'the certificate was not issued by this PKI');
+    return found.cert;
+  }
+
+  /** Our CAs parsed once (the hierarchy never changes once loaded), with CertID hashes per algorithm. */
+  private casCache: Promise<Array<{ ca: Authority; cert: pkijs.Certificate; hashes: Map<string, { name: Buffer; key: Buffer }> }>> | undefined;
+
+  private cas(): NonNullable<OcspResponder['casCache']> {
+    this.casCache ??= this.pki().then((pki) =>
+      [...pki.authorities.values()]
+        .filter((a) => a.kind === 'root' || a.kind === 'sub-ca')
+        .map((ca) => {
+          const cert = pkijsCertificateOf(ca);
+          const name = new Uint8Array(cert.subject.toSchema().toBER());
+          const key = cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView;
+          const hashes = new Map(Object.entries(HASHES).map(([oid, h]) => [oid, { name: sha(h.node, name), key: sha(h.node, key) }]));
+          return { ca, cert, hashes };
+        }),
+    );
+    this.casCache.catch(() => (this.casCache = undefined));
+    return this.casCache;
   }
 
   /** Finds which of our CAs a CertID names, comparing its issuer name and key hashes. */
   private async caFor(certId: pkijs.CertID): Promise<{ ca: Authority; cert: pkijs.Certificate } | null> {
-    const hash = HASHES[certId.hashAlgorithm.algorithmId];
-    if (!hash) return null;
     const nameHash = Buffer.from(certId.issuerNameHash.valueBlock.valueHexView);
     const keyHash = Buffer.from(certId.issuerKeyHash.valueBlock.valueHexView);
-    for (const ca of (await this.pki()).authorities.values()) {
-      if (ca.kind !== 'root' && ca.kind !== 'sub-ca') continue;
-      const cert = pkijs.Certificate.fromBER(bytes(ca.certificate.rawData));
-      if (
-        sha(hash.node, new Uint8Array(cert.subject.toSchema().toBER())).equals(nameHash) &&
-        sha(hash.node, cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).equals(keyHash)
-      ) {
-        return { ca, cert };
-      }
+    for (const entry of await this.cas()) {
+      const h = entry.hashes.get(certId.hashAlgorithm.algorithmId);
+      if (h && h.name.equals(nameHash) && h.key.equals(keyHash)) return entry;
     }
     return null;
   }
@@ -135,7 +142,7 @@ export class OcspResponder {
       }
       responses.push(new pkijs.SingleResponse({ certID: certId, certStatus: certStatus(state), thisUpdate: now, nextUpdate: new Date(now.getTime() + VALIDITY_MS) }));
     }
-    const signerCert = pkijs.Certificate.fromBER(bytes(signer.certificate.rawData));
+    const signerCert = pkijsCertificateOf(signer);
     const basic = new pkijs.BasicOCSPResponse({
       tbsResponseData: new pkijs.ResponseData({
         responderID: new asn1js.OctetString({ valueHex: bytes(sha('sha1', signerCert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)) }),

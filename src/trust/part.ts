@@ -20,6 +20,15 @@ export function createTrustPart(platform: Platform): TrustPart {
     seed: async () => {
       await service.ready();
     },
+    banner: async () => {
+      const url = platform.config.publicUrl;
+      const root = await service.rootCertificate();
+      const fingerprint = Buffer.from(await root.getThumbprint('SHA-256')).toString('hex').toUpperCase();
+      return [
+        `trust: root CA ${url}/ca/root.pem (SHA-256 ${fingerprint}; also \`imzala pki export-root\`)`,
+        `trust: TSA ${url}/tsa · OCSP ${url}/ocsp · CRLs ${url}/crl/{${(await service.caNames()).join(',')}}.crl`,
+      ];
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import * as asn1js from 'asn1js';
 import { bytes, HASHES, hashOid, pkijs, sha } from './crypto.js';
 import { TrustError } from './errors.js';
 import { OID } from './extensions.js';
-import type { Authority } from './hierarchy.js';
+import { pkijsCertificateOf, type Authority } from './hierarchy.js';
 
 /** What a time-stamp covers: a hash algorithm (name like 'SHA-256' or an OID) and the digest. */
 export interface MessageImprint {
@@ -104,7 +104,7 @@ export class TimeStampAuthority {
 
   private async sign(messageImprint: pkijs.MessageImprint, nonce: asn1js.Integer | undefined, certReq: boolean): Promise<pkijs.ContentInfo> {
     const tsa = await this.signer();
-    const tsaCert = pkijs.Certificate.fromBER(bytes(tsa.certificate.rawData));
+    const tsaCert = pkijsCertificateOf(tsa);
     const genTime = new Date();
     const tstInfo = new pkijs.TSTInfo({
       version: 1,
