@@ -9,6 +9,7 @@ export { complete, type CompleteContext } from './complete.js';
 export { validateXades, type ValidationReport, type SignatureReport, type SignatureListItem, type ValidateOptions } from './validate.js';
 export type { XadesTrust } from './trust.js';
 export { trustFromService } from './trust-service.js';
+export { httpTrust, type HttpTrustOptions } from './http-trust.js';
 export { signDigest } from './local-signer.js';
 export { XadesPendingStore } from './pending-store.js';
 export { XadesService, type PreparedSignature } from './service.js';
