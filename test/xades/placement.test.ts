@@ -65,6 +65,8 @@ describe('parallel and serial signatures', () => {
     await expect(attempt({ signaturePath: 'S0' })).rejects.toMatchObject({ code: 'ERR_XADES_OPTIONS' });
     await expect(attempt({}, Buffer.from('not xml'))).rejects.toMatchObject({ code: 'ERR_XADES_DOCUMENT' });
     await expect(attempt({}, Buffer.from('<a><b></a>'))).rejects.toMatchObject({ code: 'ERR_XADES_DOCUMENT' });
+    await expect(attempt({}, Buffer.from('<?xml version="1.0" encoding="ISO-8859-9"?><a>\xfe</a>', 'latin1'))).rejects.toMatchObject({ code: 'ERR_XADES_DOCUMENT', message: expect.stringMatching(/only UTF-8/) });
+    await expect(attempt({}, Buffer.from('\ufeff<a/>', 'utf16le'))).rejects.toMatchObject({ code: 'ERR_XADES_DOCUMENT', message: expect.stringMatching(/UTF-16/) });
     const enveloping = await env.sign(XML, { mode: 'ENVELOPING' }, ayse);
     await expect(attempt({ mode: 'ENVELOPING' }, enveloping)).rejects.toMatchObject({ code: 'ERR_XADES_DOCUMENT', message: expect.stringMatching(/SERIAL/) });
     await expect(attempt({}, enveloping)).rejects.toMatchObject({ code: 'ERR_XADES_DOCUMENT' });

@@ -8,7 +8,7 @@ import type { PendingState } from './prepare.js';
 import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
 import { collectValidationData, validationDataXml } from './validation-data.js';
-import { ALG, NS, child, children, parseXml, serialize, sha256 } from './xml.js';
+import { ALG, NS, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
 
 export interface CompleteContext {
   /** The same document bytes prepare was given (checked against the state's SHA-256). */
@@ -86,7 +86,7 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   let objectBytes: { id: string; bytes: Buffer } | undefined;
   const prepared = parseXml(state.signatureXml, 'prepared signature');
   if (placement.kind === 'enveloped' || placement.kind === 'serial') {
-    doc = parseXml(ctx.document.toString('utf8'));
+    doc = parseXml(decodeXml(ctx.document));
     sig = doc.importNode(prepared.documentElement, true) as Element;
     if (placement.kind === 'enveloped') {
       doc.documentElement.appendChild(sig);

@@ -4,7 +4,7 @@ import { XadesError } from './errors.js';
 import { PROFILE_RULES, POLICY_SHA256_HEX, POLICY_URI, resolveOptions, type XadesOptions, type XadesRequest } from './model.js';
 import { resolvePath, topLevelSignatures } from './paths.js';
 import { documentWithoutSignatures, referenceData, signedInfoReferences } from './references.js';
-import { ALG, NS, XPATH_NO_SIGNATURES, child, esc, excC14n, findById, looksLikeXml, parseXml, serialize, sha256 } from './xml.js';
+import { ALG, NS, XPATH_NO_SIGNATURES, child, decodeXml, esc, excC14n, findById, looksLikeXml, parseXml, serialize, sha256 } from './xml.js';
 
 /** Where complete puts the finished signature. */
 export type Placement =
@@ -76,7 +76,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
   let objectBytes: { id: string; bytes: Buffer } | undefined;
 
   if (options.placement.kind === 'SERIAL') {
-    doc = parseXml(document.toString('utf8'));
+    doc = parseXml(decodeXml(document));
     const target = resolvePath(doc, options.placement.path);
     const sv = child(target, NS.ds, 'SignatureValue');
     if (!sv) throw new XadesError('ERR_XADES_DOCUMENT', `signature ${options.placement.path} has no SignatureValue`);
@@ -90,7 +90,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
     placement = { kind: 'serial', path: options.placement.path, signatureValueId: svId, addId };
     dataRef = `<ds:Reference Id="${refId}" Type="${ALG.counterSigned}" URI="#${esc(svId)}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(excC14n(sv)).toString('base64')}</ds:DigestValue></ds:Reference>`;
   } else if (options.mode === 'ENVELOPED') {
-    doc = parseXml(document.toString('utf8'), 'an ENVELOPED document');
+    doc = parseXml(decodeXml(document, 'an ENVELOPED document'), 'an ENVELOPED document');
     const root = doc.documentElement;
     if (root.namespaceURI === NS.ds && root.localName === 'Signature') {
       throw new XadesError('ERR_XADES_DOCUMENT', 'the document is an ENVELOPING signature; add a SERIAL signature to it, or sign it ENVELOPING as new content');
@@ -98,7 +98,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
     placement = { kind: 'enveloped' };
     dataRef = `<ds:Reference Id="${refId}" URI=""><ds:Transforms><ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(documentWithoutSignatures(doc)).toString('base64')}</ds:DigestValue></ds:Reference>`;
   } else if (looksLikeXml(document) && !options.envelopingXmlAsBase64) {
-    const content = parseXml(document.toString('utf8'), 'an ENVELOPING XML document');
+    const content = parseXml(decodeXml(document, 'an ENVELOPING XML document'), 'an ENVELOPING XML document');
     if (topLevelSignatures(content).length > 0) {
       throw new XadesError('ERR_XADES_DOCUMENT', 'the document is already signed; a PARALLEL signature beside an ENVELOPING one is not supported: add a SERIAL signature, or sign ENVELOPED');
     }

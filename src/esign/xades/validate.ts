@@ -8,7 +8,7 @@ import { allSignatures, counterSignatures } from './paths.js';
 import { referenceData, signedInfoReferences } from './references.js';
 import { crlStatus, imprintMatches, ocspStatus, parseCrl, parseOcsp, parseTimestamp, timestampSignatureOk, tsaCertificate, type CertStatus, type CrlInfo, type OcspInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
-import { ALG, NS, child, children, descend, excC14n, parseXml, sha256, text } from './xml.js';
+import { ALG, NS, child, children, decodeXml, descend, excC14n, parseXml, sha256, text } from './xml.js';
 
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
 
@@ -354,7 +354,7 @@ function profileMet(
  * one report per signature plus the vendor's signature list. Malformed XML is an XadesError (ERR_XADES_DOCUMENT).
  */
 export async function validateXades(document: Buffer | string, options: ValidateOptions = {}): Promise<ValidationReport> {
-  const doc = parseXml(typeof document === 'string' ? document : document.toString('utf8'));
+  const doc = parseXml(typeof document === 'string' ? document : decodeXml(document));
   const rootDers = options.roots ?? (options.trust ? await options.trust.roots() : []);
   const ctx: Context = { doc, roots: rootDers.map((r) => parseCertificate(certificateBytes(r), 'trusted root')), trust: options.trust, now: options.now ?? new Date() };
   const signatures: SignatureReport[] = [];

@@ -39,6 +39,17 @@ export function parseXml(text: string, what = 'document'): Document {
   return doc;
 }
 
+/** The text of an XML document's bytes; only UTF-8 (with or without BOM) is accepted, never silently mangled. */
+export function decodeXml(bytes: Buffer, what = 'document'): string {
+  if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
+    throw new XadesError('ERR_XADES_DOCUMENT', `${what} is UTF-16; only UTF-8 XML is supported`);
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const declared = /^<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']/.exec(text)?.[1];
+  if (declared && !/^utf-?8$/i.test(declared)) throw new XadesError('ERR_XADES_DOCUMENT', `${what} declares encoding ${declared}; only UTF-8 XML is supported`);
+  return text;
+}
+
 /** Whether bytes look like an XML document (so ENVELOPING embeds it as XML rather than base64). */
 export function looksLikeXml(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
