@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureTimestampDigest, unsignedSignatureProperties } from '../../src/esign/xades/digests.js';
+import { archiveTimestampDigest, signatureTimestampDigest, unsignedSignatureProperties } from '../../src/esign/xades/digests.js';
 import type { XadesLevel } from '../../src/esign/xades/model.js';
 import { allSignatures } from '../../src/esign/xades/paths.js';
 import { NS, child, parseXml, text } from '../../src/esign/xades/xml.js';
@@ -41,6 +41,14 @@ describe('levels × modes', () => {
           const token = Buffer.from(text(child(unsignedSignatureProperties(sig)!, NS.xades, 'SignatureTimeStamp')!.getElementsByTagNameNS(NS.xades, 'EncapsulatedTimeStamp')[0] as unknown as Element)!, 'base64');
           const r = await opensslTsVerify(token, signatureTimestampDigest(sig), env.rootPem, (await env.trust.tsaCertificate()).toString('pem'));
           expect(r.out).toContain('Verification: OK');
+          if (level === 'aslA') {
+            const doc = parseXml(signed.toString('utf8'));
+            const signature = allSignatures(doc)[0]!.element;
+            const ats = unsignedSignatureProperties(signature)!.getElementsByTagNameNS(NS.xades141, 'ArchiveTimeStamp')[0] as unknown as Element;
+            const atsToken = Buffer.from(text(ats.getElementsByTagNameNS(NS.xades, 'EncapsulatedTimeStamp')[0] as unknown as Element)!, 'base64');
+            const a = await opensslTsVerify(atsToken, archiveTimestampDigest(signature, doc, undefined, ats), env.rootPem, (await env.trust.tsaCertificate()).toString('pem'));
+            expect(a.out).toContain('Verification: OK');
+          }
         }
       });
     }

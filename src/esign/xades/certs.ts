@@ -63,10 +63,6 @@ export function certDigest(cert: CertInfo): Buffer {
   return sha256(cert.der);
 }
 
-export function isSelfIssued(cert: CertInfo): boolean {
-  return cert.x509.checkIssued(cert.x509);
-}
-
 /**
  * Builds the path from a certificate to one of the roots through the pool, checking each signature and each
  * certificate's validity at `at`. Returns the path (leaf first) and what went wrong, if anything.

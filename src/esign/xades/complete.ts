@@ -85,7 +85,13 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   let sig: Element;
   let objectBytes: { id: string; bytes: Buffer } | undefined;
   const prepared = parseXml(state.signatureXml, 'prepared signature');
-  if (placement.kind === 'enveloped' || placement.kind === 'serial') {
+  // Enveloped below aslA needs nothing from the document's tree: finish the signature alone, splice it in as text.
+  const text = placement.kind === 'enveloped' && options.level !== 'aslA' ? decodeXml(ctx.document) : null;
+  const rootEnd = text === null ? -1 : rootEndTag(text);
+  if (rootEnd >= 0) {
+    doc = prepared;
+    sig = prepared.documentElement;
+  } else if (placement.kind === 'enveloped' || placement.kind === 'serial') {
     doc = parseXml(decodeXml(ctx.document));
     sig = doc.importNode(prepared.documentElement, true) as Element;
     if (placement.kind === 'enveloped') {
@@ -130,7 +136,26 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
       );
     }
   }
+  if (text !== null && rootEnd >= 0) return Buffer.from(text.slice(0, rootEnd) + serialize(sig) + text.slice(rootEnd), 'utf8');
   return output(doc, objectBytes);
+}
+
+/**
+ * Offset of the root element's end tag in a well-formed document, found from the end past trailing comments,
+ * PIs and white space; -1 when in doubt (an empty-element root, PI data containing `<?`), so the caller takes
+ * the tree path.
+ */
+function rootEndTag(text: string): number {
+  let end = text.length;
+  for (;;) {
+    while (end > 0 && /\s/.test(text[end - 1] as string)) end--;
+    if (text.endsWith('-->', end)) end = text.lastIndexOf('<!--', end - 3);
+    else if (text.endsWith('?>', end)) end = text.lastIndexOf('<?', end - 2);
+    else break;
+    if (end < 0) return -1;
+  }
+  const start = text.lastIndexOf('</', end);
+  return start >= 0 && /^<\/[^\s<>/!?]+\s*>$/.test(text.slice(start, end)) ? start : -1;
 }
 
 /** Serialises; a binary ENVELOPING object is written as base64 straight into the output, never as one string. */
