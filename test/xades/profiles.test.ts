@@ -64,6 +64,20 @@ describe('Turkish profiles', () => {
     }
   }
 
+  for (const profile of ['P1', 'P2', 'P3', 'P4'] as const) {
+    for (const mode of ['ENVELOPED', 'ENVELOPING'] as const) {
+      it(`${profile} ${mode} followed by a ${profile} counter-signature (SERIAL) and, enveloped, a ${profile} PARALLEL one`, async () => {
+        let signed = await env.sign(mode === 'ENVELOPED' ? XML : BIN, { profile, mode }, signer);
+        signed = await env.sign(signed, { profile, serialOrParallel: 'SERIAL', signaturePath: 'S0' }, signer);
+        if (mode === 'ENVELOPED') signed = await env.sign(signed, { profile, serialOrParallel: 'PARALLEL' }, signer);
+        await env.xmlsec1(signed);
+        const report = await env.xades.validate(signed);
+        const expected = mode === 'ENVELOPED' ? ['S0', 'S0:S0', 'S1'] : ['S0', 'S0:S0'];
+        expect(report.signatures.map((x) => [x.path, x.indication, x.profile])).toEqual(expected.map((path) => [path, 'TOTAL_PASSED', profile]));
+      });
+    }
+  }
+
   it('P2–P4 refuse a time-stamp more than 2 hours after SigningTime', async () => {
     const p = prepare(XML, { profile: 'P2', signingTime: new Date(Date.now() - 3 * 3600_000) }, signer.der);
     await expect(complete(p.state, signDigest(p.digest, signer.privateKey!), { document: XML, trust: trustFromService(env.trust) })).rejects.toMatchObject({
