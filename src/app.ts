@@ -11,6 +11,8 @@ import { createIdentityPart } from './identity/part.js';
 import type { Logger } from './platform/logger.js';
 import { createMsspPart } from './mssp/part.js';
 import { trustIssuer } from './mssp/trust-issuer.js';
+import { createXadesPart } from './esign/xades/part.js';
+import { trustFromService } from './esign/xades/trust-service.js';
 import { createTrustPart } from './trust/part.js';
 
 /**
@@ -33,7 +35,8 @@ export function createParts(platform: Platform): Part[] {
   // trust.service (src/trust/service.ts) is what the e-signature engine and the operator simulators build on.
   const trust = createTrustPart(platform);
   const mssp = createMsspPart(platform, trustIssuer(trust.service));
-  return [trust, banking, identity, createEsignPart(platform), mssp];
+  const xades = createXadesPart(platform, trustFromService(trust.service));
+  return [trust, banking, identity, createEsignPart(platform), xades, mssp];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */

@@ -9,6 +9,7 @@ import { registerKt } from './commands/kt.js';
 import { registerPhone } from './commands/phone.js';
 import { registerPki } from './commands/pki.js';
 import { registerServe } from './commands/serve.js';
+import { registerXades } from './commands/xades.js';
 import { EXIT, UsageError } from './options.js';
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerKeygen(program);
   registerPki(program);
   registerPhone(program);
+  registerXades(program);
   return program;
 }
 

@@ -1,0 +1,183 @@
+import { verify as verifySignature } from 'node:crypto';
+import { parseCertificate } from './certs.js';
+import { archiveTimestampDigest, signatureTimestampDigest, unsignedSignatureProperties } from './digests.js';
+import { XadesError } from './errors.js';
+import { levelRank, PROFILE_TIMESTAMP_WINDOW_MS } from './model.js';
+import { resolvePath } from './paths.js';
+import type { PendingState } from './prepare.js';
+import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
+import type { XadesTrust } from './trust.js';
+import { collectValidationData, validationDataXml } from './validation-data.js';
+import { ALG, NS, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
+
+export interface CompleteContext {
+  /** The same document bytes prepare was given (checked against the state's SHA-256). */
+  document: Buffer;
+  /** Needed from aslT up. */
+  trust?: XadesTrust;
+}
+
+/** Appends a parsed XML fragment (namespace prefixes ds/xades/xades141 bound) to parent. */
+function appendFragment(parent: Element, xml: string): Element[] {
+  const wrapper = parseXml(`<w xmlns:ds="${NS.ds}" xmlns:xades="${NS.xades}" xmlns:xades141="${NS.xades141}">${xml}</w>`, 'fragment').documentElement;
+  const out: Element[] = [];
+  for (let n = wrapper.firstChild; n; n = n.nextSibling) {
+    const imported = parent.ownerDocument.importNode(n, true) as Element;
+    parent.appendChild(imported);
+    out.push(imported);
+  }
+  return out;
+}
+
+/** The signature's xades:UnsignedSignatureProperties, created when absent. */
+function ensureUnsignedSignatureProperties(signature: Element): Element {
+  const existing = unsignedSignatureProperties(signature);
+  if (existing) return existing;
+  const qp = children(signature, NS.ds, 'Object')
+    .map((o) => child(o, NS.xades, 'QualifyingProperties'))
+    .find((q): q is Element => q !== null);
+  if (!qp) throw new XadesError('ERR_XADES_DOCUMENT', 'signature has no xades:QualifyingProperties');
+  const doc = signature.ownerDocument;
+  const prefix = qp.prefix ? `${qp.prefix}:` : '';
+  let up = child(qp, NS.xades, 'UnsignedProperties');
+  if (!up) up = qp.appendChild(doc.createElementNS(NS.xades, `${prefix}UnsignedProperties`)) as Element;
+  return up.appendChild(doc.createElementNS(NS.xades, `${prefix}UnsignedSignatureProperties`)) as Element;
+}
+
+function checkState(state: PendingState): void {
+  const ok =
+    state && state.version === 1 && typeof state.signatureXml === 'string' && typeof state.signedInfo === 'string' &&
+    typeof state.signerCertificate === 'string' && state.options && state.placement && state.document;
+  if (!ok) throw new XadesError('ERR_XADES_STATE', 'pending state is malformed or of an unknown version');
+  if (sha256(state.signedInfo).toString('base64') !== state.digest) throw new XadesError('ERR_XADES_STATE', 'pending state digest does not match its SignedInfo');
+}
+
+async function timestamp(trust: XadesTrust, digest: Buffer): Promise<{ token: Buffer; info: TimestampInfo }> {
+  let token: Buffer;
+  try {
+    token = await trust.timestamp(digest);
+  } catch (err) {
+    throw new XadesError('ERR_XADES_TRUST', `time-stamp authority failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const info = parseTimestamp(token);
+  if (!imprintMatches(info, digest)) throw new XadesError('ERR_XADES_TRUST', 'time-stamp token does not cover the requested digest');
+  return { token, info };
+}
+
+/**
+ * Phase two: checks the returned signature value against the prepared SignedInfo, inserts it, adds the unsigned
+ * properties the level needs (time-stamp, validation data, archive time-stamp) and returns the signed document.
+ */
+export async function complete(state: PendingState, signatureValue: Buffer, ctx: CompleteContext): Promise<Buffer> {
+  checkState(state);
+  if (sha256(ctx.document).toString('hex') !== state.document.sha256) {
+    throw new XadesError('ERR_XADES_STATE', 'the document is not the one this signature was prepared for');
+  }
+  const signer = parseCertificate(Buffer.from(state.signerCertificate, 'base64'), 'signer certificate');
+  if (!verifySignature('sha256', Buffer.from(state.signedInfo, 'utf8'), signer.x509.publicKey, signatureValue)) {
+    throw new XadesError('ERR_XADES_SIGNATURE_VALUE', 'the signature value does not verify over the prepared SignedInfo with the signer certificate');
+  }
+  const { options, placement } = state;
+  const trust = ctx.trust;
+  if (levelRank(options.level) > 0 && !trust) throw new XadesError('ERR_XADES_OPTIONS', `${options.level} needs trust services (a time-stamp authority)`);
+
+  let doc: Document;
+  let sig: Element;
+  let objectBytes: { id: string; bytes: Buffer } | undefined;
+  const prepared = parseXml(state.signatureXml, 'prepared signature');
+  // Enveloped below aslA needs nothing from the document's tree: finish the signature alone, splice it in as text.
+  const text = placement.kind === 'enveloped' && options.level !== 'aslA' ? decodeXml(ctx.document) : null;
+  const rootEnd = text === null ? -1 : rootEndTag(text);
+  if (rootEnd >= 0) {
+    doc = prepared;
+    sig = prepared.documentElement;
+  } else if (placement.kind === 'enveloped' || placement.kind === 'serial') {
+    doc = parseXml(decodeXml(ctx.document));
+    sig = doc.importNode(prepared.documentElement, true) as Element;
+    if (placement.kind === 'enveloped') {
+      doc.documentElement.appendChild(sig);
+    } else {
+      const target = resolvePath(doc, placement.path);
+      const sv = child(target, NS.ds, 'SignatureValue') as Element;
+      if (placement.addId) sv.setAttribute('Id', placement.signatureValueId);
+      const usp = ensureUnsignedSignatureProperties(target);
+      const cs = usp.appendChild(doc.createElementNS(NS.xades, `${usp.prefix ? `${usp.prefix}:` : ''}CounterSignature`)) as Element;
+      cs.appendChild(sig);
+    }
+  } else {
+    doc = prepared;
+    sig = prepared.documentElement;
+    if (placement.kind === 'enveloping-binary') objectBytes = { id: placement.objectId, bytes: ctx.document };
+  }
+  (child(sig, NS.ds, 'SignatureValue') as Element).textContent = signatureValue.toString('base64');
+
+  if (trust && levelRank(options.level) >= levelRank('aslT')) {
+    const usp = ensureUnsignedSignatureProperties(sig);
+    const ts = await timestamp(trust, signatureTimestampDigest(sig));
+    const signingTime = Date.parse(state.signingTime);
+    if (options.profile && options.profile !== 'P1' && ts.info.genTime.getTime() - signingTime > PROFILE_TIMESTAMP_WINDOW_MS) {
+      throw new XadesError('ERR_XADES_PROFILE', `profile ${options.profile}: the time-stamp (${ts.info.genTime.toISOString()}) is more than 2 hours after SigningTime (${state.signingTime})`);
+    }
+    appendFragment(
+      usp,
+      `<xades:SignatureTimeStamp Id="SignatureTimeStamp-${state.signatureId}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"/><xades:EncapsulatedTimeStamp>${ts.token.toString('base64')}</xades:EncapsulatedTimeStamp></xades:SignatureTimeStamp>`,
+    );
+    if (levelRank(options.level) >= levelRank('aslXL')) {
+      const tsa = tsaCertificate(ts.info);
+      if (!tsa) throw new XadesError('ERR_XADES_TRUST', 'the time-stamp token carries no TSA certificate');
+      const data = await collectValidationData(trust, signer, [tsa], options.revocation);
+      appendFragment(usp, validationDataXml(data, sha256));
+    }
+    if (options.level === 'aslA') {
+      const ats = await timestamp(trust, archiveTimestampDigest(sig, doc, objectBytes));
+      appendFragment(
+        usp,
+        `<xades141:ArchiveTimeStamp xmlns:xades141="${NS.xades141}" Id="ArchiveTimeStamp-${state.signatureId}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"/><xades:EncapsulatedTimeStamp>${ats.token.toString('base64')}</xades:EncapsulatedTimeStamp></xades141:ArchiveTimeStamp>`,
+      );
+    }
+  }
+  if (text !== null && rootEnd >= 0) return Buffer.from(text.slice(0, rootEnd) + serialize(sig) + text.slice(rootEnd), 'utf8');
+  return output(doc, objectBytes);
+}
+
+/**
+ * Offset of the root element's end tag in a well-formed document, found from the end past trailing comments,
+ * PIs and white space; -1 when in doubt (an empty-element root, PI data containing `<?`), so the caller takes
+ * the tree path.
+ */
+function rootEndTag(text: string): number {
+  let end = text.length;
+  for (;;) {
+    while (end > 0 && /\s/.test(text[end - 1] as string)) end--;
+    if (text.endsWith('-->', end)) end = text.lastIndexOf('<!--', end - 3);
+    else if (text.endsWith('?>', end)) end = text.lastIndexOf('<?', end - 2);
+    else break;
+    if (end < 0) return -1;
+  }
+  const start = text.lastIndexOf('</', end);
+  return start >= 0 && /^<\/[^\s<>/!?]+\s*>$/.test(text.slice(start, end)) ? start : -1;
+}
+
+/** Serialises; a binary ENVELOPING object is written as base64 straight into the output, never as one string. */
+function output(doc: Document, objectBytes?: { id: string; bytes: Buffer }): Buffer {
+  if (!objectBytes) return Buffer.from(serialize(doc), 'utf8');
+  const marker = `IMZALA-OBJECT-${objectBytes.id}`;
+  const object = doc.getElementsByTagNameNS(NS.ds, 'Object');
+  for (let i = 0; i < object.length; i++) {
+    if (object.item(i)?.getAttribute('Id') === objectBytes.id) (object.item(i) as Element).textContent = marker;
+  }
+  const xml = serialize(doc);
+  const at = xml.indexOf(marker);
+  const head = Buffer.from(xml.slice(0, at), 'utf8');
+  const tail = Buffer.from(xml.slice(at + marker.length), 'utf8');
+  const bytes = objectBytes.bytes;
+  const b64Length = 4 * Math.ceil(bytes.length / 3);
+  const out = Buffer.allocUnsafe(head.length + b64Length + tail.length);
+  head.copy(out, 0);
+  let offset = head.length;
+  // Small chunks: their base64 strings die young, so the peak stays the document plus the output.
+  const CHUNK = 3 * 16 * 1024;
+  for (let i = 0; i < bytes.length; i += CHUNK) offset += out.write(bytes.subarray(i, i + CHUNK).toString('base64'), offset, 'latin1');
+  tail.copy(out, offset);
+  return out;
+}

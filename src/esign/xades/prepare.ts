@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { certDigest, certificateBytes, issuerSerialV2, parseCertificate } from './certs.js';
+import { XadesError } from './errors.js';
+import { PROFILE_RULES, POLICY_SHA256_HEX, POLICY_URI, resolveOptions, type XadesOptions, type XadesRequest } from './model.js';
+import { resolvePath, topLevelSignatures } from './paths.js';
+import { documentWithoutSignatures, referenceData, signedInfoReferences } from './references.js';
+import { ALG, NS, XPATH_NO_SIGNATURES, child, decodeXml, esc, excC14n, findById, looksLikeXml, parseXml, serialize, sha256 } from './xml.js';
+
+/** Where complete puts the finished signature. */
+export type Placement =
+  | { kind: 'enveloped' }
+  | { kind: 'enveloping-xml' }
+  | { kind: 'enveloping-binary'; objectId: string }
+  | { kind: 'serial'; path: string; signatureValueId: string; addId: boolean };
+
+/**
+ * Everything `complete` needs, JSON-serialisable so it can be stored while the operator's subscriber decides.
+ * The document itself is not inside (it may be 50 MB): complete is handed it again and checks its SHA-256.
+ */
+export interface PendingState {
+  version: 1;
+  signatureId: string;
+  options: XadesOptions;
+  /** base64 DER */
+  signerCertificate: string;
+  signingTime: string;
+  document: { sha256: string; size: number };
+  placement: Placement;
+  /** The ds:Signature element with an empty SignatureValue (and, for binary ENVELOPING, an empty ds:Object). */
+  signatureXml: string;
+  /** Canonical SignedInfo: the octets the signature value is over. */
+  signedInfo: string;
+  /** base64 SHA-256 of signedInfo: the operator's DataToBeSigned. */
+  digest: string;
+  fingerprint: string;
+  createdAt: string;
+}
+
+export interface Prepared {
+  state: PendingState;
+  /** SHA-256 of canonical SignedInfo: what an RSASSA-PKCS1-v1_5 signer (the operator) signs. */
+  digest: Buffer;
+  /** Uppercase hex of digest: what the application and the phone show. */
+  fingerprint: string;
+}
+
+const XML_MIME = 'text/xml';
+
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Phase one: builds the complete SignedInfo (document reference and SignedProperties reference) and returns its
+ * digest with the state phase two needs. Pure: no I/O, no clock other than `request.signingTime ?? now`.
+ */
+export function prepare(document: Buffer, request: XadesRequest, signerCertificate: Buffer | string): Prepared {
+  const options = resolveOptions(request);
+  const cert = parseCertificate(certificateBytes(signerCertificate), 'signer certificate');
+  if (cert.x509.publicKey.asymmetricKeyType !== 'rsa') {
+    throw new XadesError('ERR_XADES_CERTIFICATE', 'only RSA signer certificates are supported (RSASSA-PKCS1-v1_5 with SHA-256)');
+  }
+  const id = randomBytes(6).toString('hex');
+  const sigId = `Signature-${id}`;
+  const spId = `SignedProperties-${id}`;
+  const refId = `Reference-${id}`;
+  const objId = `Object-${id}`;
+  const signingTime = request.signingTime ?? new Date();
+  const documentDigest = sha256(document);
+
+  let placement: Placement;
+  let doc: Document | null = null;
+  let dataRef = '';
+  let objectXml = '';
+  let mime = XML_MIME;
+  let objectBytes: { id: string; bytes: Buffer } | undefined;
+
+  if (options.placement.kind === 'SERIAL') {
+    doc = parseXml(decodeXml(document));
+    const target = resolvePath(doc, options.placement.path);
+    const sv = child(target, NS.ds, 'SignatureValue');
+    if (!sv) throw new XadesError('ERR_XADES_DOCUMENT', `signature ${options.placement.path} has no SignatureValue`);
+    let svId = sv.getAttribute('Id');
+    const addId = !svId;
+    if (!svId) {
+      // The parent's SignatureValue is not covered by its own signature, so giving it an Id breaks nothing.
+      svId = `SignatureValue-${id}-parent`;
+      sv.setAttribute('Id', svId);
+    }
+    placement = { kind: 'serial', path: options.placement.path, signatureValueId: svId, addId };
+    dataRef = `<ds:Reference Id="${refId}" Type="${ALG.counterSigned}" URI="#${esc(svId)}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(excC14n(sv)).toString('base64')}</ds:DigestValue></ds:Reference>`;
+  } else if (options.mode === 'ENVELOPED') {
+    doc = parseXml(decodeXml(document, 'an ENVELOPED document'), 'an ENVELOPED document');
+    const root = doc.documentElement;
+    if (root.namespaceURI === NS.ds && root.localName === 'Signature') {
+      throw new XadesError('ERR_XADES_DOCUMENT', 'the document is an ENVELOPING signature; add a SERIAL signature to it, or sign it ENVELOPING as new content');
+    }
+    placement = { kind: 'enveloped' };
+    dataRef = `<ds:Reference Id="${refId}" URI=""><ds:Transforms><ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(documentWithoutSignatures(doc)).toString('base64')}</ds:DigestValue></ds:Reference>`;
+  } else if (looksLikeXml(document) && !options.envelopingXmlAsBase64) {
+    const content = parseXml(decodeXml(document, 'an ENVELOPING XML document'), 'an ENVELOPING XML document');
+    if (topLevelSignatures(content).length > 0) {
+      throw new XadesError('ERR_XADES_DOCUMENT', 'the document is already signed; a PARALLEL signature beside an ENVELOPING one is not supported: add a SERIAL signature, or sign ENVELOPED');
+    }
+    placement = { kind: 'enveloping-xml' };
+    objectXml = `<ds:Object Id="${objId}" MimeType="${XML_MIME}">${serialize(content.documentElement)}</ds:Object>`;
+    dataRef = `<ds:Reference Id="${refId}" URI="#${objId}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue></ds:DigestValue></ds:Reference>`;
+  } else {
+    placement = { kind: 'enveloping-binary', objectId: objId };
+    mime = options.envelopingObjectMimeType;
+    objectXml = `<ds:Object Id="${objId}" MimeType="${esc(mime)}" Encoding="${ALG.base64}"></ds:Object>`;
+    objectBytes = { id: objId, bytes: document };
+    dataRef = `<ds:Reference Id="${refId}" URI="#${objId}"><ds:Transforms><ds:Transform Algorithm="${ALG.base64}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${documentDigest.toString('base64')}</ds:DigestValue></ds:Reference>`;
+  }
+
+  const rule = options.profile ? PROFILE_RULES[options.profile] : null;
+  const policy = rule?.policyOid
+    ? `<xades:SignaturePolicyIdentifier><xades:SignaturePolicyId><xades:SigPolicyId><xades:Identifier Qualifier="OIDAsURN">urn:oid:${rule.policyOid}</xades:Identifier></xades:SigPolicyId><xades:SigPolicyHash><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${Buffer.from(POLICY_SHA256_HEX, 'hex').toString('base64')}</ds:DigestValue></xades:SigPolicyHash><xades:SigPolicyQualifiers><xades:SigPolicyQualifier><xades:SPURI>${POLICY_URI}</xades:SPURI></xades:SigPolicyQualifier></xades:SigPolicyQualifiers></xades:SignaturePolicyId></xades:SignaturePolicyIdentifier>`
+    : '';
+  const dataObjectFormat =
+    placement.kind === 'serial'
+      ? ''
+      : `<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#${refId}"><xades:MimeType>${esc(mime)}</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>`;
+  const signedProperties =
+    `<xades:SignedProperties Id="${spId}"><xades:SignedSignatureProperties>` +
+    `<xades:SigningTime>${isoSeconds(signingTime)}</xades:SigningTime>` +
+    `<xades:SigningCertificateV2><xades:Cert><xades:CertDigest><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${certDigest(cert).toString('base64')}</ds:DigestValue></xades:CertDigest><xades:IssuerSerialV2>${issuerSerialV2(cert)}</xades:IssuerSerialV2></xades:Cert></xades:SigningCertificateV2>` +
+    policy +
+    `</xades:SignedSignatureProperties>${dataObjectFormat}</xades:SignedProperties>`;
+
+  const signatureXml =
+    `<ds:Signature xmlns:ds="${NS.ds}" Id="${sigId}">` +
+    `<ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"/><ds:SignatureMethod Algorithm="${ALG.rsaSha256}"/>` +
+    dataRef +
+    `<ds:Reference Type="${ALG.signedProperties}" URI="#${spId}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue></ds:DigestValue></ds:Reference>` +
+    `</ds:SignedInfo>` +
+    `<ds:SignatureValue Id="SignatureValue-${id}"></ds:SignatureValue>` +
+    `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
+    objectXml +
+    `<ds:Object><xades:QualifyingProperties xmlns:xades="${NS.xades}" Target="#${sigId}">${signedProperties}</xades:QualifyingProperties></ds:Object>` +
+    `</ds:Signature>`;
+
+  // Fill the digests that depend on the signature's own subtree (SignedProperties, an XML ds:Object).
+  const sigDoc = parseXml(signatureXml, 'prepared signature');
+  const sig = sigDoc.documentElement;
+  for (const ref of signedInfoReferences(sig)) {
+    const dv = child(ref, NS.ds, 'DigestValue');
+    if (!dv || dv.textContent) continue;
+    dv.textContent = sha256(referenceData(ref, sigDoc, objectBytes)).toString('base64');
+  }
+  if (findById(sigDoc, spId).length !== 1) throw new XadesError('ERR_XADES_DOCUMENT', 'SignedProperties Id collides with the document');
+  const signedInfo = excC14n(child(sig, NS.ds, 'SignedInfo') as Element);
+  const digest = sha256(signedInfo);
+  const fingerprint = digest.toString('hex').toUpperCase();
+  return {
+    digest,
+    fingerprint,
+    state: {
+      version: 1,
+      signatureId: sigId,
+      options,
+      signerCertificate: cert.der.toString('base64'),
+      signingTime: isoSeconds(signingTime),
+      document: { sha256: documentDigest.toString('hex'), size: document.length },
+      placement,
+      signatureXml: serialize(sigDoc),
+      signedInfo,
+      digest: digest.toString('base64'),
+      fingerprint,
+      createdAt: new Date().toISOString(),
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSystem } from '../../src/app.js';
+import { signDigest } from '../../src/esign/xades/local-signer.js';
+import { xadesServiceOf } from '../../src/esign/xades/part.js';
+import { complete } from '../../src/esign/xades/complete.js';
+import { prepare } from '../../src/esign/xades/prepare.js';
+import { NS, child, excC14n, parseXml, sha256 } from '../../src/esign/xades/xml.js';
+import type { IssuedSubscriber } from '../../src/trust/service.js';
+import { xadesTestEnv, type XadesTestEnv } from './setup.js';
+
+const XML = Buffer.from('<kayit><ad>Test</ad></kayit>');
+
+let env: XadesTestEnv;
+let signer: IssuedSubscriber;
+beforeAll(async () => {
+  env = await xadesTestEnv();
+  signer = await env.subscriber();
+});
+afterAll(() => env.cleanup());
+
+describe('two-phase signing', () => {
+  it('the digest is SHA-256 of the final canonical SignedInfo and the fingerprint its uppercase hex', async () => {
+    const p = prepare(XML, { level: 'BES' }, signer.pem);
+    expect(p.fingerprint).toBe(p.digest.toString('hex').toUpperCase());
+    expect(p.fingerprint).toMatch(/^[0-9A-F]{64}$/);
+    const signed = await complete(JSON.parse(JSON.stringify(p.state)), signDigest(p.digest, signer.privateKey!), { document: XML });
+    const sig = parseXml(signed.toString('utf8')).getElementsByTagNameNS(NS.ds, 'Signature')[0] as unknown as Element;
+    expect(sha256(excC14n(child(sig, NS.ds, 'SignedInfo')!)).equals(p.digest)).toBe(true);
+  });
+
+  it('state survives a process restart: prepared on one system, completed on a fresh one over the same database', async () => {
+    const prepared = await env.xades.prepare(XML, { level: 'aslT', profile: 'P2' }, signer.der);
+    const restarted = await openSystem(env.system.config);
+    try {
+      const signed = await xadesServiceOf(restarted.parts).complete(prepared.pendingId, signDigest(prepared.digest, signer.privateKey!));
+      await env.xmlsec1(signed);
+      expect((await env.xades.validate(signed)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', level: 'aslT', profile: 'P2' });
+      // Consumed: a second completion finds nothing.
+      await expect(xadesServiceOf(restarted.parts).complete(prepared.pendingId, Buffer.alloc(256))).rejects.toMatchObject({ code: 'ERR_XADES_PENDING_NOT_FOUND' });
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('refuses a wrong signature value (and keeps the pending state), a different document, a tampered state, unknown ids', async () => {
+    const prepared = await env.xades.prepare(XML, {}, signer.der);
+    const other = await env.subscriber('11111111110');
+    await expect(env.xades.complete(prepared.pendingId, signDigest(prepared.digest, other.privateKey!))).rejects.toMatchObject({ code: 'ERR_XADES_SIGNATURE_VALUE' });
+    await expect(env.xades.complete(prepared.pendingId, Buffer.from('garbage'))).rejects.toMatchObject({ code: 'ERR_XADES_SIGNATURE_VALUE' });
+    expect(await env.xades.complete(prepared.pendingId, signDigest(prepared.digest, signer.privateKey!))).toBeInstanceOf(Buffer);
+
+    const p = prepare(XML, {}, signer.der);
+    const sv = signDigest(p.digest, signer.privateKey!);
+    await expect(complete(p.state, sv, { document: Buffer.from('<kayit><ad>Başka</ad></kayit>') })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    await expect(complete({ ...p.state, signedInfo: p.state.signedInfo.replace('Reference', 'Referencf') }, sv, { document: XML })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    await expect(complete({ version: 2 } as never, sv, { document: XML })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    await expect(complete(prepare(XML, { level: 'T' }, signer.der).state, sv, { document: XML })).rejects.toMatchObject({ code: 'ERR_XADES_SIGNATURE_VALUE' });
+    const t = prepare(XML, { level: 'T' }, signer.der);
+    await expect(complete(t.state, signDigest(t.digest, signer.privateKey!), { document: XML })).rejects.toMatchObject({ code: 'ERR_XADES_OPTIONS' });
+    for (const id of ['nope', '0'.repeat(32), "'; drop table xades_pending; --"]) {
+      await expect(env.xades.complete(id, sv)).rejects.toMatchObject({ code: 'ERR_XADES_PENDING_NOT_FOUND' });
+    }
+  });
+
+  it('expired pending entries are purged with their documents', async () => {
+    const prepared = await env.xades.prepare(XML, {}, signer.der);
+    expect(await env.xades.pending.purgeExpired(Date.now() + env.xades.pending.ttlMs + 1000)).toBeGreaterThanOrEqual(1);
+    await expect(env.xades.complete(prepared.pendingId, signDigest(prepared.digest, signer.privateKey!))).rejects.toMatchObject({ code: 'ERR_XADES_PENDING_NOT_FOUND' });
+  });
+
+  it('refuses an unreadable signer certificate', () => {
+    expect(() => prepare(XML, {}, Buffer.from('not a certificate'))).toThrow(expect.objectContaining({ code: 'ERR_XADES_CERTIFICATE' }));
+  });
+});
