@@ -28,6 +28,9 @@ export function dialectOf(url: string): DialectName {
 export function openDatabase(url: string): Database {
   if (dialectOf(url) === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client whose connection the server dropped (restart, failover, DROP DATABASE … FORCE) is discarded
+    // by the pool and replaced on next use; without a listener its 'error' event would crash the process.
+    pool.on('error', () => undefined);
     const db = new Kysely<{}>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', destroy: () => db.destroy() };
   }
