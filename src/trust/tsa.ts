@@ -113,7 +113,6 @@ export class TimeStampAuthority {
       serialNumber: asn1js.Integer.fromBigInt(BigInt(await this.nextSerial())),
       genTime,
       accuracy: new pkijs.Accuracy({ seconds: 1 }),
-      ordering: false,
       ...(nonce ? { nonce } : {}),
       tsa: new pkijs.GeneralName({ type: 4, value: tsaCert.subject }),
     });

@@ -120,8 +120,12 @@ describe('imzala pki', () => {
       expect(await main(['node', 'imzala', 'pki', 'export-root', ...data])).toBe(0);
       const rootFile = path.join(config.dataDir, 'root.pem');
       fs.writeFileSync(rootFile, take());
+      expect(await main(['node', 'imzala', 'pki', 'export-ca', 'TURKCELL', ...data])).toBe(0);
+      const exported = take();
+      expect(exported.trim()).toBe(issued.chainPem[0]!.trim());
+      expect(await main(['node', 'imzala', 'pki', 'export-ca', 'nope', ...data])).toBe(2);
       const subFile = path.join(config.dataDir, 'ca.pem');
-      fs.writeFileSync(subFile, issued.chainPem[0]!);
+      fs.writeFileSync(subFile, exported);
       expect((await openssl(['verify', '-CAfile', rootFile, '-untrusted', subFile, certFile])).code).toBe(0);
       // The key written matches the certificate.
       const certKey = await openssl(['x509', '-in', certFile, '-noout', '-pubkey']);

@@ -10,7 +10,7 @@ import { configFrom, UsageError, withDataOptions } from '../options.js';
 type DataOpts = { data?: string; databaseUrl?: string };
 
 // Mistakes in what the user typed exit 2 (usage); everything else exits 1.
-const USAGE_CODES: readonly TrustErrorCode[] = ['ERR_TRUST_TCKN_INVALID', 'ERR_TRUST_UNKNOWN_OPERATOR', 'ERR_TRUST_BAD_REASON', 'ERR_TRUST_BAD_SERIAL', 'ERR_TRUST_BAD_INPUT'];
+const USAGE_CODES: readonly TrustErrorCode[] = ['ERR_TRUST_TCKN_INVALID', 'ERR_TRUST_UNKNOWN_CA', 'ERR_TRUST_UNKNOWN_OPERATOR', 'ERR_TRUST_BAD_REASON', 'ERR_TRUST_BAD_SERIAL', 'ERR_TRUST_BAD_INPUT'];
 
 /** Opens the system on the chosen data (no server needed) and runs one trust operation. */
 async function withTrust<T>(opts: DataOpts, run: (trust: TrustService, system: System) => Promise<T>): Promise<T> {
@@ -47,6 +47,19 @@ export function registerPki(program: Command): void {
     .option('--out <file>', 'write it to a file instead of standard output')
     .action(async (opts: DataOpts & { out?: string }) => {
       const pem = await withTrust(opts, async (trust) => (await trust.rootCertificate()).toString('pem'));
+      if (opts.out) fs.writeFileSync(opts.out, pem.endsWith('\n') ? pem : `${pem}\n`);
+      else out(pem);
+    });
+
+  withDataOptions(pki.command('export-ca'))
+    .description('print a CA certificate (root, turkcell, vodafone, avea) or the TSA certificate (tsa) as PEM')
+    .argument('<name>', 'root | turkcell | vodafone | avea | tsa')
+    .option('--out <file>', 'write it to a file instead of standard output')
+    .action(async (name: string, opts: DataOpts & { out?: string }) => {
+      const pem = await withTrust(opts, async (trust) => {
+        const key = name.toLowerCase();
+        return (key === 'tsa' ? await trust.tsaCertificate() : await trust.caCertificate(key)).toString('pem');
+      });
       if (opts.out) fs.writeFileSync(opts.out, pem.endsWith('\n') ? pem : `${pem}\n`);
       else out(pem);
     });
