@@ -1,0 +1,222 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/app.js';
+import { testDialect, testSystem } from '../helpers/platform.js';
+
+/**
+ * The console driven by a real browser (Debian's chromium) against the whole system on a real socket. The
+ * browser code talks to the server only through HTTP, so one database dialect is enough for this walk; the
+ * console's own endpoints run on both (api.test.ts).
+ */
+const SHOTS = path.resolve('test-results/screenshots');
+const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 800 } } as const;
+const WAIT = { timeout: 30_000 };
+
+describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
+  let system: Awaited<ReturnType<typeof testSystem>>;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'imzala-console-'));
+  const outside: string[] = [];
+  const state: { clientId?: string; privateKeyPem?: string; token?: string } = {};
+
+  async function screenshots(name: string, target: Page = page): Promise<void> {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const [label, size] of Object.entries(WIDTHS)) {
+      await target.setViewportSize(size);
+      await target.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
+    }
+    await target.setViewportSize(WIDTHS.desktop);
+  }
+
+  /** Sends from the tool and waits for this answer (not the previous one). */
+  async function send(): Promise<string> {
+    await page.evaluate(() => { document.getElementById('sig-response')!.hidden = true; });
+    await page.click('#sig-send');
+    await page.waitForSelector('#sig-response:not([hidden])', WAIT);
+    return (await page.textContent('#sig-resp-status')) ?? '';
+  }
+
+  async function open(hash: string): Promise<void> {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    await page.waitForSelector(`body[data-ready="${hash}"]`, WAIT);
+  }
+
+  beforeAll(async () => {
+    system = await testSystem();
+    app = await buildServer(system);
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ acceptDownloads: true, viewport: WIDTHS.desktop });
+    page = await context.newPage();
+    // No request may leave the server's origin (fonts and scripts are bundled).
+    context.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) outside.push(url);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await system?.cleanup();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('signs up and creates an application with a key generated in the browser; the private key is downloaded', async () => {
+    await page.goto(`${base}/#portal`);
+    await page.waitForSelector('body[data-ready="portal"]', WAIT);
+    await screenshots('portal-signin');
+    await page.fill('#auth-email', 'walker@example.com');
+    await page.fill('#auth-password', 'a long enough password');
+    await page.click('#signup');
+    await page.waitForSelector('#dev:not([hidden])', WAIT);
+
+    await page.fill('#app-name', 'Walk app');
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#app-create')]);
+    const keyFile = path.join(work, 'private.pem');
+    await download.saveAs(keyFile);
+    state.privateKeyPem = fs.readFileSync(keyFile, 'utf8');
+    expect(state.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    await page.waitForSelector('#secret-box:not([hidden])', WAIT);
+    state.clientId = (await page.textContent('#secret-client')) ?? '';
+    const secret = (await page.textContent('#secret-value')) ?? '';
+    expect(download.suggestedFilename()).toBe(`${state.clientId}.private-key.pkcs8.pem`);
+    await page.waitForSelector(`article[data-client-id="${state.clientId}"]`, WAIT);
+    await screenshots('portal-app');
+
+    // The key the server registered is the public half of the downloaded private key.
+    const identity = system.parts.find((p) => p.name === 'identity') as unknown as { applications: { find(id: string): Promise<{ publicKey: string } | null> } };
+    const registered = await identity.applications.find(state.clientId);
+    expect(registered?.publicKey.trim()).toBe(createPublicKey(createPrivateKey(state.privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString().trim());
+
+    const token = await fetch(`${base}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'public accounts', client_id: state.clientId, client_secret: secret }),
+    });
+    expect(token.status).toBe(200);
+    state.token = ((await token.json()) as { access_token: string }).access_token;
+  });
+
+  it('computes the signature in the tool (equal to openssl, for PKCS#8 and PKCS#1 keys) and the gateway accepts it', async () => {
+    await open('signature');
+    await page.selectOption('#sig-method', 'GET');
+    await page.fill('#sig-token', state.token!);
+    await page.fill('#sig-url', '/v3/accounts?onlyOpen=true&onlyCurrent=false');
+    await page.fill('#sig-key', state.privateKeyPem!);
+    await page.click('#sig-compute');
+    await page.waitForSelector('#sig-out:not([hidden])', WAIT);
+    const signed = (await page.textContent('#sig-bytes')) ?? '';
+    expect(signed).toBe(`${state.token}?onlyOpen=true&onlyCurrent=false`);
+    const signature = ((await page.textContent('#sig-value')) ?? '').trim();
+    const dataFile = path.join(work, 'signed.txt');
+    fs.writeFileSync(dataFile, signed, 'utf8');
+    const openssl = execFileSync('openssl', ['dgst', '-sha256', '-sign', path.join(work, 'private.pem'), dataFile]).toString('base64');
+    expect(signature).toBe(openssl);
+    expect(((await page.textContent('#sig-hex')) ?? '').replace(/ /g, '')).toBe(Buffer.from(signed, 'utf8').toString('hex'));
+
+    // The same key as PKCS#1: wrapped into PKCS#8 in the browser, the same (deterministic) signature.
+    const pkcs1 = createPrivateKey(state.privateKeyPem!).export({ type: 'pkcs1', format: 'pem' }).toString();
+    await page.fill('#sig-key', pkcs1);
+    await page.click('#sig-compute');
+    await page.waitForFunction((s) => document.getElementById('sig-value')?.textContent === s && document.getElementById('sig-status')?.textContent !== '', signature, WAIT);
+
+    expect(await send()).toMatch(/^200/);
+    expect(await page.textContent('#sig-resp-body')).toContain('"success": true');
+    await screenshots('signature-tool');
+
+    // A body with Turkish letters, signed as UTF-8 and sent verbatim (pretty-printed). The gateway checks the
+    // signature before the scope: this token lacks `transfers`, so 403 Invalid Scope proves the signature passed.
+    await page.selectOption('#sig-method', 'POST');
+    await page.fill('#sig-url', '/v1/moneytransfer/outgoingmoneytransfer');
+    await page.fill('#sig-body', '{\n  "moneyTransferDescription": "Şükrü için ödeme: ığüşöç İ"\n}');
+    expect(await send()).toMatch(/^403/);
+    expect(await page.textContent('#sig-resp-body')).toBe('Invalid Scope');
+    expect(await page.isHidden('#sig-resp-hint')).toBe(true);
+
+    // A wrong key: the gateway refuses and the tool shows the Signature-Hint.
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await page.selectOption('#sig-method', 'GET');
+    await page.fill('#sig-url', '/v1/data/testcustomers');
+    await page.fill('#sig-key', other);
+    expect(await send()).toMatch(/^400/);
+    expect(await page.isVisible('#sig-resp-hint')).toBe(true);
+    expect(await page.textContent('#sig-resp-hint')).toMatch(/^Signature-Hint: unknown/);
+    await screenshots('signature-tool-refused');
+  });
+
+  it("shows the application's recent calls with status and the Signature-Hint of the failed one", async () => {
+    await open('portal');
+    const card = `article[data-client-id="${state.clientId}"]`;
+    await page.waitForSelector(`${card} td:text-is("400")`, WAIT);
+    const rows = await page.$$eval(`${card} tbody tr`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    expect(rows.some((r) => r[1] === 'GET /v3/accounts?onlyOpen=true&onlyCurrent=false' && r[2] === '200')).toBe(true);
+    expect(rows.some((r) => r[1] === 'GET /v1/data/testcustomers' && r[2] === '400' && /^unknown: /.test(r[3] ?? ''))).toBe(true);
+    await screenshots('portal-calls');
+  });
+
+  it('uploads a document with a progress bar, downloads it byte for byte and shows its verification report', async () => {
+    await open('esign');
+    await page.click('#es-newkey');
+    await page.waitForFunction(() => (document.getElementById('es-key') as HTMLInputElement).value.length > 0, undefined, WAIT);
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<belge><metin>Sözleşme — imzalanacak</metin></belge>\n';
+    await page.setInputFiles('#es-file', { name: 'sözleşme.xml', mimeType: 'application/xml', buffer: Buffer.from(xml, 'utf8') });
+    await page.waitForSelector('#es-op:not(:empty)', WAIT);
+    expect(await page.getAttribute('#es-progress', 'value')).toBe('100');
+    expect(await page.$eval('#es-progress', (p) => (p as HTMLProgressElement).value)).toBe(100);
+    await page.waitForFunction(() => /uploaded/.test(document.getElementById('es-state')?.textContent ?? ''), undefined, WAIT);
+
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#es-download')]);
+    const saved = path.join(work, 'downloaded.xml');
+    await download.saveAs(saved);
+    expect(fs.readFileSync(saved, 'utf8')).toBe(xml);
+    expect(download.suggestedFilename()).toBe('sözleşme.xml');
+
+    await page.click('#es-verify');
+    await page.waitForSelector('#es-report .verdict', WAIT);
+    expect(await page.textContent('#es-report .verdict')).toContain('NO_SIGNATURE');
+
+    // The mobile signing route is not on this branch: the form must say so, not pretend.
+    const phone = (await (await fetch(`${base}/console/api/phones`)).json()) as { phones: Array<{ phone: string; operator: string }> };
+    await page.fill('#es-phone', phone.phones[0]!.phone);
+    await page.click('#es-sign-btn');
+    await page.waitForFunction(() => /SignStepOneXadesMobileCore: /.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, WAIT);
+    await screenshots('esign-demo');
+  });
+
+  it('lists the virtual phones linking to each operator-styled phone, and renders the API explorer with try-it-out', async () => {
+    await open('phones');
+    const first = await page.waitForSelector('#ph-list a', WAIT);
+    await screenshots('phones');
+    const href = (await first.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/phone\/5\d{9}$/);
+    const phonePage = await context.newPage();
+    const res = await phonePage.goto(`${base}${href}`);
+    expect(res?.status()).toBe(200);
+    await screenshots('virtual-phone', phonePage);
+    await phonePage.close();
+
+    await open('explorer');
+    const op = page.locator('details.op-item', { hasText: '/console/api/phones' }).first();
+    await op.locator('summary').click();
+    await op.locator('button').click();
+    await op.locator('pre', { hasText: /^200/ }).waitFor(WAIT);
+    expect(await op.locator('pre').textContent()).toContain('"phones"');
+    expect(await page.locator('section.tag[data-tag="CoreApiFile"]').count()).toBe(1);
+    await screenshots('api-explorer');
+    expect(outside).toEqual([]);
+  });
+});
