@@ -21,6 +21,7 @@ export function createConsolePart(platform: Platform, deps: Omit<ConsoleDeps, 'o
     name: 'console',
     migrations: consoleMigrations,
     developers,
+    banner: async () => [`console: ${platform.config.publicUrl}/ (developer portal, signature tool, API explorer, e-signature demo, virtual phones)`],
     async routes(app) {
       await staticRoutes(app);
       await apiRoutes(app, developers, { ...deps, openapi: () => app.swagger() });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/app.js';
@@ -123,6 +123,30 @@ describe('console JSON API', () => {
     expect((await app.inject({ method: 'GET', url: '/console/api/apps/not-a-uuid/calls', headers: ca })).statusCode).toBe(400);
     const calls = await app.inject({ method: 'GET', url: `/console/api/apps/${application.clientId}/calls`, headers: ca });
     expect(calls.json()).toEqual({ calls: [] });
+  });
+
+  it("shows the gateway's recent calls of the developer's application, with the Signature-Hint of a refused one", async () => {
+    const s = await app.inject({ method: 'POST', url: '/console/api/signup', payload: { email: 'calls@example.com', password: 'password of calls' } });
+    const headers = { cookie: cookieOf(s) };
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const created = (await app.inject({
+      method: 'POST', url: '/console/api/apps', headers,
+      payload: { name: 'Caller', scopes: ['public'], publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    })).json();
+    const tokenRes = await app.inject({
+      method: 'POST', url: '/connect/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', scope: 'public', client_id: created.application.clientId, client_secret: created.clientSecret }).toString(),
+    });
+    const token = tokenRes.json().access_token as string;
+    const good = sign('sha256', Buffer.from(token, 'utf8'), pair.privateKey).toString('base64');
+    const bad = sign('sha256', Buffer.from(`${token}x`, 'utf8'), pair.privateKey).toString('base64');
+    const call = (signature: string) => app.inject({ method: 'GET', url: '/v1/data/testcustomers', headers: { authorization: `Bearer ${token}`, signature } });
+    expect((await call(good)).statusCode).toBe(200);
+    expect((await call(bad)).statusCode).toBe(400);
+    const { calls } = (await app.inject({ method: 'GET', url: `/console/api/apps/${created.application.clientId}/calls`, headers })).json();
+    expect(calls.map((c: { status: number }) => c.status)).toEqual([400, 200]);
+    expect(calls[0].signatureHint).toMatch(/^unknown: /);
+    expect(calls[1]).toMatchObject({ method: 'GET', url: '/v1/data/testcustomers', signatureHint: null, clientId: created.application.clientId });
   });
 
   it('lists the virtual phones, issues an e-signature demo key only when signed in, and serves the OpenAPI document', async () => {

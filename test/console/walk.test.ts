@@ -217,6 +217,16 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     expect(await op.locator('pre').textContent()).toContain('"phones"');
     expect(await page.locator('section.tag[data-tag="CoreApiFile"]').count()).toBe(1);
     await screenshots('api-explorer');
+
+    // The language switch re-renders every label; the choice survives a reload.
+    await page.selectOption('#lang', 'en');
+    expect(await page.textContent('a[href="#explorer"]')).toBe('API explorer');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="explorer"]', WAIT);
+    expect(await page.textContent('label[for="exp-filter"]')).toBe('Filter');
+    await page.selectOption('#lang', 'tr');
+    expect(await page.textContent('a[href="#explorer"]')).toBe('API gezgini');
     expect(outside).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { api, el } from './api.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 import { download, generateKeyPair } from './pem.js';
 
 const SCOPES = ['public', 'accounts', 'loans', 'transfers', 'cards', 'payments', 'donations', 'account_activities', 'digital_payments', 'intrabank_money_transfers', 'offline_access'];
@@ -83,7 +83,7 @@ export function initPortal() {
     if (calls.length === 0) return box.append(el('p', { text: t('app.noCalls') }));
     const rows = calls.map((c) =>
       el('tr', {},
-        el('td', { text: new Date(c.at).toLocaleTimeString() }),
+        el('td', { text: new Date(c.at).toLocaleTimeString(lang()) }),
         el('td', {}, el('code', { text: `${c.method} ${c.url}` })),
         el('td', { class: c.status < 400 ? 'ok' : 'error', text: String(c.status) }),
         el('td', { text: c.signatureHint ?? '' })));
