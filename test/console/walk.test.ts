@@ -189,11 +189,34 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     await page.waitForSelector('#es-report .verdict', WAIT);
     expect(await page.textContent('#es-report .verdict')).toContain('NO_SIGNATURE');
 
-    // The mobile signing route is not on this branch: the form must say so, not pretend.
-    const phone = (await (await fetch(`${base}/console/api/phones`)).json()) as { phones: Array<{ phone: string; operator: string }> };
-    await page.fill('#es-phone', phone.phones[0]!.phone);
+    // Sign on a virtual phone (a manual-policy subscriber) in a second page. The mobile route lands from another
+    // branch: until it is in the system, the form must show the route's error honestly instead of pretending.
+    await page.fill('#es-phone', '5301234567');
+    await page.selectOption('#es-operator', 'TURKCELL');
+    const mobile = app.hasRoute({ method: 'POST', url: '/v2/CoreApiXadesMobile/SignStepOneXadesMobileCore' });
     await page.click('#es-sign-btn');
-    await page.waitForFunction(() => /SignStepOneXadesMobileCore: /.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, WAIT);
+    if (!mobile) {
+      await page.waitForFunction(() => /SignStepOneXadesMobileCore: HTTP 404/.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, WAIT);
+    } else {
+      const phonePage = await context.newPage();
+      await phonePage.goto(`${base}/phone/5301234567`);
+      const onPhone = ((await (await phonePage.waitForSelector('.fp', WAIT)).textContent()) ?? '').replace(/\s+/g, '').toUpperCase();
+      await page.waitForFunction(() => (document.getElementById('es-fingerprint')?.textContent ?? '') !== '', undefined, WAIT);
+      expect(((await page.textContent('#es-fingerprint')) ?? '').replace(/\s+/g, '').toUpperCase()).toBe(onPhone);
+      await screenshots('virtual-phone-request', phonePage);
+      for (const digit of '123456') await phonePage.click(`[data-key="${digit}"]`);
+      await phonePage.click('#approve');
+      await page.waitForFunction(() => /İmzalandı|Signed/.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      await phonePage.close();
+      const [signedDownload] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#es-download')]);
+      const signedFile = path.join(work, 'signed.xml');
+      await signedDownload.saveAs(signedFile);
+      expect(fs.readFileSync(signedFile, 'utf8')).toContain('SignatureValue');
+      await page.evaluate(() => document.getElementById('es-report')!.replaceChildren());
+      await page.click('#es-verify');
+      await page.waitForSelector('#es-report .verdict', WAIT);
+      expect(await page.textContent('#es-report .verdict')).toContain('ALL_VALID');
+    }
     await screenshots('esign-demo');
   });
 
