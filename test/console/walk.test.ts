@@ -76,8 +76,13 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
   });
 
   it('signs up and creates an application with a key generated in the browser; the private key is downloaded', async () => {
-    await page.goto(`${base}/#portal`);
+    await page.goto(`${base}/`);
     await page.waitForSelector('body[data-ready="portal"]', WAIT);
+    // The first Tab reaches the skip link, which moves focus to the main content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     await screenshots('portal-signin');
     await page.fill('#auth-email', 'walker@example.com');
     await page.fill('#auth-password', 'a long enough password');
@@ -173,7 +178,10 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     await page.click('#es-newkey');
     await page.waitForFunction(() => (document.getElementById('es-key') as HTMLInputElement).value.length > 0, undefined, WAIT);
     const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<belge><metin>Sözleşme — imzalanacak</metin></belge>\n';
-    await page.setInputFiles('#es-file', { name: 'sözleşme.xml', mimeType: 'application/xml', buffer: Buffer.from(xml, 'utf8') });
+    // By keyboard: the drop zone is focusable and Enter opens the file chooser.
+    await page.focus('#es-drop');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser', WAIT), page.keyboard.press('Enter')]);
+    await chooser.setFiles({ name: 'sözleşme.xml', mimeType: 'application/xml', buffer: Buffer.from(xml, 'utf8') });
     await page.waitForSelector('#es-op:not(:empty)', WAIT);
     expect(await page.getAttribute('#es-progress', 'value')).toBe('100');
     expect(await page.$eval('#es-progress', (p) => (p as HTMLProgressElement).value)).toBe(100);

@@ -31,5 +31,7 @@ const select = document.getElementById('lang');
 select.value = lang();
 select.addEventListener('change', () => { setLanguage(select.value); void show(); });
 applyLanguage();
+// The skip link must not change the hash: that is the router's.
+document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); document.getElementById('main').focus(); });
 window.addEventListener('hashchange', () => { void show(); document.getElementById('main').focus(); });
 void show();
