@@ -152,6 +152,16 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     expect(await page.textContent('#sig-resp-body')).toBe('Invalid Scope');
     expect(await page.isHidden('#sig-resp-hint')).toBe(true);
 
+    // A query with Turkish letters and a space: signed as the browser puts it on the wire (percent-encoded UTF-8,
+    // order kept), and the tool says so. The gateway checks the signature first, so no signature refusal.
+    await page.selectOption('#sig-method', 'GET');
+    await page.fill('#sig-body', '');
+    await page.fill('#sig-url', '/v3/accounts?onlyOpen=true&not=şğ İ');
+    expect(await send()).not.toMatch(/^400/);
+    expect(await page.textContent('#sig-bytes')).toBe(`${state.token}?onlyOpen=true&not=%C5%9F%C4%9F%20%C4%B0`);
+    expect(await page.textContent('#sig-note')).toContain('?onlyOpen=true&not=%C5%9F%C4%9F%20%C4%B0');
+    expect(await page.isHidden('#sig-resp-hint')).toBe(true);
+
     // A wrong key: the gateway refuses and the tool shows the Signature-Hint.
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await page.selectOption('#sig-method', 'GET');
