@@ -103,9 +103,24 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     await screenshots('portal-app');
 
     // The key the server registered is the public half of the downloaded private key.
-    const identity = system.parts.find((p) => p.name === 'identity') as unknown as { applications: { find(id: string): Promise<{ publicKey: string } | null> } };
-    const registered = await identity.applications.find(state.clientId);
-    expect(registered?.publicKey.trim()).toBe(createPublicKey(createPrivateKey(state.privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString().trim());
+    const identityPart = system.parts.find((p) => p.name === 'identity') as unknown as { applications: { find(id: string): Promise<{ publicKey: string } | null> } };
+    const own = createPublicKey(createPrivateKey(state.privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString();
+    expect((await identityPart.applications.find(state.clientId))?.publicKey.trim()).toBe(own.trim());
+
+    // Uploading a key the developer already has: a pasted PKCS#1 public key replaces the registered one.
+    const card = `article[data-client-id="${state.clientId}"]`;
+    const pasted = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    await page.click(`${card} details summary`);
+    await page.fill(`${card} .paste-key textarea`, pasted);
+    await page.click(`${card} .paste-key button`);
+    await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '') !== '', `${card} .paste-key .status`, WAIT);
+    expect(await page.getAttribute(`${card} .paste-key .status`, 'class')).toBe('status');
+    expect((await identityPart.applications.find(state.clientId))?.publicKey.trim()).toBe(createPublicKey(pasted).export({ type: 'spki', format: 'pem' }).toString().trim());
+    // …and the browser-generated key goes back on (the downloaded private key's public half), for the tool below.
+    await page.fill(`${card} .paste-key textarea`, own);
+    await page.click(`${card} .paste-key button`);
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLTextAreaElement).value === '', `${card} .paste-key textarea`, WAIT);
+    expect((await identityPart.applications.find(state.clientId))?.publicKey.trim()).toBe(own.trim());
 
     const token = await fetch(`${base}/connect/token`, {
       method: 'POST',

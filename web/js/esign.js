@@ -144,8 +144,15 @@ export function initEsign() {
     const data = await res.json().catch(() => ({}));
     if (!res.ok) return report.append(el('p', { class: 'error', text: `${t('error')}: ${data.message ?? res.status}` }));
     const verdict = data.summary === 'NO_SIGNATURE' ? t('es.noSignatures') : data.valid ? t('es.valid') : t('es.invalid');
+    // One line per signature: where it is, the verdict, who signed, level/profile, chain and revocation, errors.
+    const rows = (data.signatures ?? []).map((sig) =>
+      el('li', { class: sig.valid ? 'ok' : 'error', text: [
+        sig.path, `${sig.valid ? t('es.valid') : t('es.invalid')} (${sig.indication})`, sig.signer?.subject, sig.level, sig.profile, sig.signingTime,
+        sig.chain ? `chain ${sig.chain.status}` : null, sig.revocation ? `revocation ${sig.revocation.status}` : null, ...(sig.errors ?? []),
+      ].filter(Boolean).join(' · ') }));
     report.append(
       el('p', { class: data.valid ? 'ok verdict' : 'error verdict', text: `${verdict} (${data.summary}, ${data.signatureCount})` }),
-      el('pre', { class: 'wrap', text: JSON.stringify(data.signatures ?? [], null, 2) }));
+      rows.length ? el('ul', {}, ...rows) : null,
+      el('details', {}, el('summary', { text: 'JSON' }), el('pre', { class: 'wrap', text: JSON.stringify(data, null, 2) })));
   });
 }

@@ -92,6 +92,27 @@ export function initPortal() {
       el('tbody', {}, ...rows))));
   }
 
+  /** Registers a public key the developer already has (SPKI or PKCS#1 PEM) instead of a generated one. */
+  function pasteKeyForm(clientId) {
+    const id = `paste-${clientId}`;
+    const area = el('textarea', { id, rows: '4', spellcheck: 'false' });
+    const status = el('p', { class: 'status', role: 'status' });
+    const form = el('form', { class: 'paste-key' },
+      el('label', { for: id, text: t('app.pasteKey') }), area,
+      el('button', { type: 'submit', class: 'secondary', text: t('app.uploadKey') }), status);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const { warnings } = await api('PUT', `apps/${clientId}/key`, { publicKey: area.value });
+        showStatus(status, [t('app.keyRegistered'), ...warnings].join(' '));
+        area.value = '';
+      } catch (err) {
+        showStatus(status, `${t('error')}: ${err.message}`, true);
+      }
+    });
+    return el('details', {}, el('summary', { text: t('app.uploadKey') }), form);
+  }
+
   async function renderApps() {
     const { applications } = await api('GET', 'apps');
     const list = $('apps');
@@ -114,6 +135,7 @@ export function initPortal() {
             download(`${app.clientId}.private-key.pkcs8.pem`, keys.privatePem);
           } }),
           el('button', { type: 'button', class: 'secondary refresh-calls', text: `${t('app.refresh')}: ${t('app.calls')}`, onclick: () => renderCalls(app.clientId, calls) })),
+        pasteKeyForm(app.clientId),
         el('h4', { text: t('app.calls') }),
         calls);
       list.append(card);
