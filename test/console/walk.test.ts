@@ -27,7 +27,7 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
   let page: Page;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'imzala-console-'));
   const outside: string[] = [];
-  const state: { clientId?: string; privateKeyPem?: string; token?: string } = {};
+  const state: { clientId?: string; privateKeyPem?: string; token?: string; secret?: string } = {};
 
   async function screenshots(name: string, target: Page = page): Promise<void> {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -62,6 +62,8 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     context = await browser.newContext({ acceptDownloads: true, viewport: WIDTHS.desktop });
     page = await context.newPage();
     // No request may leave the server's origin (fonts and scripts are bundled).
+    // Listening from the start turns file-chooser interception on before the keyboard upload needs it.
+    page.on('filechooser', () => undefined);
     context.on('request', (request) => {
       const url = request.url();
       if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) outside.push(url);
@@ -129,12 +131,20 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     });
     expect(token.status).toBe(200);
     state.token = ((await token.json()) as { access_token: string }).access_token;
+    state.secret = secret;
   });
 
   it('computes the signature in the tool (equal to openssl, for PKCS#8 and PKCS#1 keys) and the gateway accepts it', async () => {
     await open('signature');
+    // The token from the tool's own client-credentials helper (the test's token above proved the secret works).
+    await page.click('#sig-token-helper summary');
+    await page.fill('#tok-client', state.clientId!);
+    await page.fill('#tok-secret', state.secret!);
+    await page.click('#tok-get');
+    await page.waitForFunction(() => (document.getElementById('tok-status')?.textContent ?? '') !== '', undefined, WAIT);
+    expect(await page.getAttribute('#tok-status', 'class')).toBe('status');
+    state.token = await page.inputValue('#sig-token');
     await page.selectOption('#sig-method', 'GET');
-    await page.fill('#sig-token', state.token!);
     await page.fill('#sig-url', '/v3/accounts?onlyOpen=true&onlyCurrent=false');
     await page.fill('#sig-key', state.privateKeyPem!);
     await page.click('#sig-compute');

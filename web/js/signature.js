@@ -31,6 +31,27 @@ export function initSignatureTool() {
   const status = $('sig-status');
   let last = null;
 
+  // The identity server's token endpoint, form-encoded as RFC 6749 wants; the secret goes nowhere else.
+  $('tok-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const out = $('tok-status');
+    const res = await fetch('/connect/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: $('tok-client').value.trim(), client_secret: $('tok-secret').value.trim(), scope: $('tok-scope').value.trim() }),
+      credentials: 'omit',
+    });
+    const data = await res.json().catch(() => ({}));
+    if (res.ok && data.access_token) {
+      $('sig-token').value = data.access_token;
+      out.className = 'status';
+      out.textContent = `${t('sig.gotToken')} ${data.expires_in} (${data.scope})`;
+    } else {
+      out.className = 'status error';
+      out.textContent = `${t('error')}: HTTP ${res.status} ${data.error ?? ''} ${data.error_description ?? ''}`;
+    }
+  });
+
   $('sig-keyfile').addEventListener('change', async (e) => {
     const file = e.target.files?.[0];
     if (file) $('sig-key').value = await file.text();
