@@ -282,6 +282,14 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     await op.locator('pre', { hasText: /^200/ }).waitFor(WAIT);
     expect(await op.locator('pre').textContent()).toContain('"phones"');
     expect(await page.locator('section.tag[data-tag="CoreApiFile"]').count()).toBe(1);
+    // A gateway operation hands its method and path to the signature tool.
+    const accounts = page.locator('details.op-item', { has: page.locator('summary code', { hasText: /^\/v3\/accounts$/ }) }).first();
+    await accounts.locator('summary').click();
+    await accounts.locator('button.to-signature').click();
+    await page.waitForSelector('body[data-ready="signature"]', WAIT);
+    expect(await page.inputValue('#sig-url')).toBe('/v3/accounts');
+    expect(await page.inputValue('#sig-method')).toBe('GET');
+    await open('explorer');
     await screenshots('api-explorer');
 
     // The language switch re-renders every label; the choice survives a reload.

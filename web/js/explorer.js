@@ -2,6 +2,8 @@ import { api, el } from './api.js';
 import { t } from './i18n.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+/** The gateway's URL space (as in src/gateway): versioned paths except the e-signature CoreApi. */
+const GATEWAY_PATH = /^\/v\d+(\.\d+)?\/(?!coreapi)/i;
 
 function example(schema, depth = 0) {
   if (!schema || depth > 4) return null;
@@ -45,7 +47,18 @@ function tryIt(method, path, op) {
     el('label', { for: `${id}-path`, text: t('exp.path') }), pathInput,
     el('label', { for: `${id}-headers`, text: t('exp.headers') }), headers,
     method === 'get' ? null : el('label', { for: `${id}-body`, text: t('exp.body') }), method === 'get' ? null : bodyInput,
-    el('button', { type: 'button', text: t('exp.send'), onclick: send }), out);
+    el('div', { class: 'row' },
+      el('button', { type: 'button', text: t('exp.send'), onclick: send }),
+      // Gateway routes need a request signature: hand the request over to the signature tool.
+      GATEWAY_PATH.test(path)
+        ? el('button', { type: 'button', class: 'secondary to-signature', text: t('exp.sign'), onclick: () => {
+          document.getElementById('sig-method').value = method.toUpperCase();
+          document.getElementById('sig-url').value = pathInput.value;
+          document.getElementById('sig-body').value = method === 'get' ? '' : bodyInput.value;
+          location.hash = 'signature';
+        } })
+        : null),
+    out);
 }
 
 export async function renderExplorer() {
