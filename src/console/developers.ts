@@ -40,9 +40,11 @@ export class Developers {
         .insertInto('console_developers')
         .values({ ...developer, password_hash: await hashSecret(password), created_at: Date.now() })
         .execute();
-    } catch {
-      // Lost a race on the unique e-mail.
-      throw new ConsoleError('ERR_EMAIL_TAKEN', 'an account with this e-mail exists; sign in', 409);
+    } catch (err) {
+      // Lost a race on the unique e-mail; anything else is not the caller's fault.
+      const now = await this.db.selectFrom('console_developers').select('id').where('email', '=', email).executeTakeFirst();
+      if (now) throw new ConsoleError('ERR_EMAIL_TAKEN', 'an account with this e-mail exists; sign in', 409);
+      throw err;
     }
     return { developer, session: await this.openSession(developer.id) };
   }
