@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { BankCustomer, CustomerDirectory } from '../identity/ports.js';
 import type { BankingTables } from './migrations.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashSecret, verifySecret } from '../platform/secrets.js';
 
 type CustomerRow = BankingTables['banking_customers'];
 
@@ -12,7 +12,7 @@ function toCustomer(row: CustomerRow): BankCustomer {
 /** The bank's customers as the identity server sees them (port CustomerDirectory). */
 export class BankCustomerDirectory implements CustomerDirectory {
   /** Checked against when the customer is unknown, so both answers take one scrypt. */
-  private readonly decoy = hashPassword('decoy-password-never-matches');
+  private readonly decoy = hashSecret('decoy-password-never-matches');
 
   constructor(private readonly db: Kysely<BankingTables>) {}
 
@@ -23,7 +23,7 @@ export class BankCustomerDirectory implements CustomerDirectory {
 
   async authenticate(customerNo: string, password: string): Promise<BankCustomer | null> {
     const row = await this.row(customerNo);
-    const ok = await verifyPassword(password, row?.password_hash ?? (await this.decoy));
+    const ok = await verifySecret(row?.password_hash ?? (await this.decoy), password);
     return row && ok ? toCustomer(row) : null;
   }
 

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { bankTime } from './clock.js';
 import { ibanFor } from './iban.js';
 import type { BankingTables } from './migrations.js';
-import { hashPassword } from './passwords.js';
+import { hashSecret } from '../platform/secrets.js';
 
 /**
  * The sandbox bank's fixed population. Every fresh database gets exactly these rows (a fixed PRNG seed, fixed
@@ -149,7 +149,7 @@ export async function buildSeedRows(): Promise<Rows> {
       name: c.name,
       corporate: c.corporate ? 1 : 0,
       corporate_web_user_name: c.corporateWebUserName,
-      password_hash: await hashPassword(SANDBOX_PASSWORD, salt),
+      password_hash: await hashSecret(SANDBOX_PASSWORD, salt),
       phone_number: c.phoneNumber,
       branch_id: c.branchId,
     });

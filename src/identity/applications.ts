@@ -6,7 +6,7 @@ import type { IdentityTables } from './migrations.js';
 import type { CustomerDirectory } from './ports.js';
 import { parsePublicKey } from './public-keys.js';
 import { isScope, splitScopes } from './scopes.js';
-import { hashSecret, verifySecret } from './secret-hash.js';
+import { hashSecret, verifySecret } from '../platform/secrets.js';
 
 /** A registered application as shown to its owner: everything but the secret. */
 export interface Application {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { IdentityTables } from './migrations.js';
-import { hashSecret, verifySecret } from './secret-hash.js';
+import { hashSecret, verifySecret } from '../platform/secrets.js';
 
 export const OTP_TTL_MS = 3 * 60 * 1000;
 export const OTP_ATTEMPTS = 3;

@@ -9,7 +9,7 @@ import { oidcAdapter, type RevocationListener } from './oidc-adapter.js';
 import { errorPage, langOf, pageHeaders } from './pages.js';
 import type { CustomerDirectory } from './ports.js';
 import { CLIENT_CREDENTIALS_SCOPES, SCOPES, isScope, splitScopes } from './scopes.js';
-import { verifySecret } from './secret-hash.js';
+import { verifySecret } from '../platform/secrets.js';
 
 export const ROUTES = {
   authorization: '/connect/authorize',

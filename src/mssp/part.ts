@@ -9,7 +9,7 @@ import { apCredentials, OPERATOR_INFO, OPERATORS, operatorClientConfig, type Ope
 import { VirtualPhone } from './phone.js';
 import { phoneRoutes } from './phone-routes.js';
 import type { SubscriberCertificateIssuer } from './ports.js';
-import { hashSecret, verifySecret } from './secrets.js';
+import { hashSecret, verifySecret } from '../platform/secrets.js';
 import { SEED_SUBSCRIBERS } from './seed.js';
 import { OperatorSimulator } from './simulator.js';
 import { soapRoutes } from './soap-routes.js';
@@ -75,7 +75,7 @@ export function createMsspPart(platform: Platform, issuer: SubscriberCertificate
             .values({ name: operator, ap_id: apId, ap_pwd_hash: await hashSecret(apPwd), created_at: Date.now() })
             .onConflict((oc) => oc.column('name').doNothing())
             .execute();
-        } else if (row.ap_id !== apId || !(await verifySecret(apPwd, row.ap_pwd_hash))) {
+        } else if (row.ap_id !== apId || !(await verifySecret(row.ap_pwd_hash, apPwd))) {
           // The environment is the source of the AP credentials: follow it when it changes.
           await db.updateTable('mssp_operators').set({ ap_id: apId, ap_pwd_hash: await hashSecret(apPwd) }).where('name', '=', operator).execute();
         }

@@ -19,7 +19,7 @@ import {
   type SoapVersion,
   type StatusReq,
 } from './protocol.js';
-import { verifySecret } from './secrets.js';
+import { verifySecret } from '../platform/secrets.js';
 import { MsspError, STATUS, statusName } from './status.js';
 import type { Transaction } from './transactions.js';
 
@@ -90,7 +90,7 @@ export class OperatorSimulator {
     if (!row || row.ap_id !== apId) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
     const digest = createHash('sha256').update(apPwd).digest();
     if (this.verified?.hash === row.ap_pwd_hash && timingSafeEqual(this.verified.digest, digest)) return;
-    if (!(await verifySecret(apPwd, row.ap_pwd_hash))) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
+    if (!(await verifySecret(row.ap_pwd_hash, apPwd))) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
     this.verified = { hash: row.ap_pwd_hash, digest };
   }
 

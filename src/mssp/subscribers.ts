@@ -6,7 +6,7 @@ import type { MsspTables } from './migrations.js';
 import { nationalNumber, parseOperator, type OperatorName } from './operators.js';
 import { parsePolicy, type AutoPolicy } from './policy.js';
 import type { SubscriberCertificateIssuer } from './ports.js';
-import { hashSecret, verifySecret } from './secrets.js';
+import { hashSecret, verifySecret } from '../platform/secrets.js';
 import { isValidTckn } from '../trust/index.js';
 
 export interface Subscriber {
@@ -133,7 +133,7 @@ export class SubscriberStore {
     const row = await this.db.selectFrom('mssp_subscribers').select(['pin_hash', 'blocked']).where('phone', '=', phone).executeTakeFirst();
     if (!row) throw new PhoneError('ERR_UNKNOWN_PHONE', `no subscriber with phone ${phone}`);
     if (row.blocked) return { ok: false, blocked: true, attemptsLeft: 0 };
-    if (await verifySecret(pin, row.pin_hash)) {
+    if (await verifySecret(row.pin_hash, pin)) {
       await this.db.updateTable('mssp_subscribers').set({ wrong_pins: 0 }).where('phone', '=', phone).execute();
       return { ok: true };
     }

@@ -55,13 +55,13 @@ describe(`KuveytTurk SDK against a live imzala server (${testDialect})`, () => {
     const kt8 = new KuveytTurk({ clientId: demo.clientId, clientSecret: demo.clientSecret, privateKey: fs.readFileSync(demo.files.privateKeyPkcs8, 'utf8'), baseUrls: live.url });
     const [sender] = await kt8.accounts.list({ onlyOpen: true });
     const description = 'Kira ödemesi — Şubat, İğdır ÇÖĞÜŞ ı';
-    const sent = await kt8.moneyTransfer.outgoing({ senderAccountSuffix: sender!.suffix, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 12.5, moneyTransferDescription: description, corporateWebUserName: 'anadolutekstil' });
+    const sent = await kt8.moneyTransfer.outgoing({ senderAccountSuffix: sender!.suffix, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 12.5, moneyTransferDescription: description, corporateWebUserName: 'gokcul' });
     expect(sent.moneyTransferTransactionId).toBeTruthy();
     expect(sent.executionReferenceId).toBeTruthy();
     const [last] = await kt8.accounts.transactions(sender!.suffix, { itemCount: 1 });
     expect(last).toMatchObject({ amount: -12.5, description });
 
-    const pretty = `{\n    "senderAccountSuffix": ${sender!.suffix},\n    "receiverIban": "${ibanFor('500202', 1)}",\n    "moneyTransferAmount": 1,\n    "moneyTransferDescription": "Güzel  biçimli gövde",\n    "corporateWebUserName": "anadolutekstil"\n}\n`;
+    const pretty = `{\n    "senderAccountSuffix": ${sender!.suffix},\n    "receiverIban": "${ibanFor('500202', 1)}",\n    "moneyTransferAmount": 1,\n    "moneyTransferDescription": "Güzel  biçimli gövde",\n    "corporateWebUserName": "gokcul"\n}\n`;
     const res = await kt8.request<{ moneyTransferTransactionId: number }>({ method: 'POST', path: '/v1/moneytransfer/outgoingmoneytransfer', body: pretty, scopes: ['transfers'] });
     expect(res.success).toBe(true);
 
@@ -91,7 +91,7 @@ describe(`KuveytTurk SDK against a live imzala server (${testDialect})`, () => {
     await expect(badSecret.fx.rates()).rejects.toMatchObject({ constructor: AuthenticationError, oauthError: 'invalid_client' });
 
     const business = await kt.moneyTransfer
-      .outgoing({ senderAccountSuffix: 1, receiverIban: 'TR000000000000000000000000', moneyTransferAmount: 1, moneyTransferDescription: 'x', corporateWebUserName: 'anadolutekstil' })
+      .outgoing({ senderAccountSuffix: 1, receiverIban: 'TR000000000000000000000000', moneyTransferAmount: 1, moneyTransferDescription: 'x', corporateWebUserName: 'gokcul' })
       .catch((e: unknown) => e);
     expect(business).toBeInstanceOf(BusinessError);
     expect((business as BusinessError).results[0]!.errorCode).toBeTruthy();
@@ -126,7 +126,7 @@ describe(`connection failures between the SDK and a live imzala server (${testDi
     proxy.dropped = 0;
     proxy.drop = { match: /^POST \/v1\/moneytransfer\/outgoingmoneytransfer/, times: 10 };
     const err = await viaProxy.moneyTransfer
-      .outgoing({ senderAccountSuffix: sender!.suffix, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 5, moneyTransferDescription: 'kesilen bağlantı', corporateWebUserName: 'anadolutekstil' })
+      .outgoing({ senderAccountSuffix: sender!.suffix, receiverIban: ibanFor('500202', 1), moneyTransferAmount: 5, moneyTransferDescription: 'kesilen bağlantı', corporateWebUserName: 'gokcul' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).sent).toBe(true);
@@ -151,7 +151,7 @@ describe(`imzala kt against a live imzala server (${testDialect})`, () => {
     expect(JSON.parse(token.stdout).scopes.sort()).toEqual(['accounts', 'transfers']);
     const accounts = JSON.parse((await runCli(['kt', 'accounts', '--json'], env)).stdout) as Array<{ suffix: number }>;
     expect(accounts.length).toBeGreaterThan(0);
-    const moved = await runCli(['kt', 'transfer', '--from-suffix', String(accounts[0]!.suffix), '--iban', ibanFor('500202', 1), '--amount', '3.75', '--description', 'CLI ödemesi', '--user', 'anadolutekstil', '--json'], env);
+    const moved = await runCli(['kt', 'transfer', '--from-suffix', String(accounts[0]!.suffix), '--iban', ibanFor('500202', 1), '--amount', '3.75', '--description', 'CLI ödemesi', '--user', 'gokcul', '--json'], env);
     expect(moved.code).toBe(0);
     expect(JSON.parse(moved.stdout).moneyTransferTransactionId).toBeTruthy();
     const table = await runCli(['kt', 'transactions', String(accounts[0]!.suffix), '--limit', '3'], env);

@@ -1,8 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * scrypt hashes for client secrets and one-time codes, self-describing so parameters can change later:
- * `scrypt$N$r$p$salt$hash` (base64url).
+ * scrypt hashes for every secret the platform keeps (client secrets, one-time codes, customer passwords, PINs,
+ * operator AP passwords), self-describing so parameters can change later: `scrypt$N$r$p$salt$hash` (base64url).
  */
 const N = 16384;
 const R = 8;
@@ -16,8 +16,8 @@ function derive(secret: string, salt: Buffer, n: number, r: number, p: number): 
   });
 }
 
-export async function hashSecret(secret: string): Promise<string> {
-  const salt = randomBytes(16);
+/** `salt` is for seeds that must come out byte-identical run to run; everything else takes a random one. */
+export async function hashSecret(secret: string, salt: Buffer = randomBytes(16)): Promise<string> {
   const key = await derive(secret, salt, N, R, P);
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
