@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { hashSecret, verifySecret } from '../identity/secret-hash.js';
+import { hashSecret, verifySecret } from '../platform/secrets.js';
 import type { ConsoleTables } from './migrations.js';
 
 /** The console's error family: `code` is stable, `status` the HTTP answer. */
