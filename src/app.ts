@@ -5,6 +5,7 @@ import type { Part } from './platform/part.js';
 import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import { createBankingPart, createCustomerDirectory } from './banking/part.js';
+import { createConsolePart } from './console/part.js';
 import { createEsignPart } from './esign/part.js';
 import { createGateway } from './gateway/gateway.js';
 import { createIdentityPart } from './identity/part.js';
@@ -36,7 +37,15 @@ export function createParts(platform: Platform): Part[] {
   const trust = createTrustPart(platform);
   const mssp = createMsspPart(platform, trustIssuer(trust.service));
   const xades = createXadesPart(platform, trustFromService(trust.service));
-  return [trust, banking, identity, createEsignPart(platform), xades, mssp];
+  const esign = createEsignPart(platform);
+  // The console sees the others only through small typed services: applications, the gateway's call log, keys.
+  const console = createConsolePart(platform, {
+    applications: identity.applications,
+    calls: gateway.calls,
+    esignKeys: { create: async (name) => ({ apiKey: (await esign.services.tenants.create(name)).apiKey }) },
+    phones: { list: () => mssp.services.subscribers.list() },
+  });
+  return [trust, banking, identity, esign, xades, mssp, console];
 }
 
 /** Opens the database, applies every part's migrations and seeds; safe to call from any CLI command. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { envNumber, type Config } from '../platform/config.js';
-import type { AccessTokenInfo, ClientKeyring, TokenFlow, TokenVerifier } from './ports.js';
+import { RingCallLog } from './call-log.js';
+import type { AccessTokenInfo, ClientKeyring, GatewayCallLog, TokenFlow, TokenVerifier } from './ports.js';
 import { RateLimiter } from './rate-limit.js';
 import { decodeSignature, diagnose, signedBytes, verifyBytes, type SignedRequest } from './signature.js';
 
@@ -53,6 +54,8 @@ export interface Gateway {
   protect(scope: FastifyInstance): void;
   /** The gateway's answer for an unknown path in its URL space. */
   notFound: { matches(url: string): boolean; reply(request: FastifyRequest, reply: FastifyReply): unknown };
+  /** Recent calls per application whose token was recognised (the developer portal's view). */
+  readonly calls: GatewayCallLog;
 }
 
 export const EXECUTION_REFERENCE_HEADER = 'executionReferenceId';
@@ -79,6 +82,8 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
     options.rate ?? envNumber(config.env, 'IMZALA_GATEWAY_RATE', 20),
     options.burst ?? envNumber(config.env, 'IMZALA_GATEWAY_BURST', 40),
   );
+
+  const calls = new RingCallLog();
 
   const unauthorized = (reply: FastifyReply): FastifyReply =>
     reply.code(401).header('www-authenticate', 'Bearer').header('content-type', 'text/plain; charset=utf-8').send('');
@@ -181,7 +186,23 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
       });
       scope.addHook('onRequest', authenticate);
       scope.addHook('preValidation', authoriseWithBody);
+      // Only calls with a recognised token are attributable to an application.
+      scope.addHook('onResponse', async (request, reply) => {
+        const clientId = request.gateway?.grant?.clientId;
+        if (!clientId) return;
+        const hint = reply.getHeader('signature-hint');
+        calls.record({
+          at: new Date().toISOString(),
+          clientId,
+          method: request.method,
+          url: request.raw.url ?? request.url,
+          status: reply.statusCode,
+          executionReferenceId: request.gateway.executionReferenceId,
+          signatureHint: typeof hint === 'string' ? hint : null,
+        });
+      });
     },
+    calls,
     notFound: {
       // Our API space: versioned paths, except the e-signature CoreApi routes that share the /v2/ prefix.
       matches: (url) => /^\/v\d+(\.\d+)?\/(?!coreapi)/i.test(url),

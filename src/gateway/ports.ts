@@ -33,3 +33,21 @@ export interface ClientKeyring {
    */
   keysOf(clientId: string): Promise<{ current: KeyObject; others: readonly KeyObject[] } | null>;
 }
+
+/** One call the gateway answered, as the developer portal shows it. */
+export interface GatewayCall {
+  at: string;
+  clientId: string;
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  status: number;
+  executionReferenceId: string;
+  /** The `Signature-Hint` header of a refused signature, else null. */
+  signatureHint: string | null;
+}
+
+/** The gateway's recent calls per application (in-process, newest first): what the console reads. */
+export interface GatewayCallLog {
+  recent(clientId: string, limit?: number): GatewayCall[];
+}

@@ -67,6 +67,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     responseTypes: ['code'],
     pkce: { methods: ['S256'], required: () => false },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    // Only the server's own pages (the console's token helper) may call from a browser; other origins stay refused.
+    clientBasedCORS: (ctx: { origin: string }, origin: string) => origin === ctx.origin,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
