@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { envNumber, type Config } from '../platform/config.js';
 import { RingCallLog } from './call-log.js';
 import type { AccessTokenInfo, ClientKeyring, GatewayCallLog, TokenFlow, TokenVerifier } from './ports.js';
-import { RateLimiter } from './rate-limit.js';
-import { decodeSignature, diagnose, signedBytes, verifyBytes, type SignedRequest } from './signature.js';
+import { RateLimiter } from '../platform/rate-limit.js';
+import { decodeSignature, diagnose, signedBytes, verifyBytesOffLoop, type SignedRequest } from './signature.js';
 
 /** What a route behind the gateway requires of the token. */
 export interface RouteRule {
@@ -114,23 +114,23 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
         .send('{"code":429,"message":"Too many requests"}');
     }
     // Without a body there is nothing to wait for: the signature is over the token and the query alone.
-    return BODY_METHODS.has(request.method) ? undefined : authorise(request, reply, grant);
+    return BODY_METHODS.has(request.method) ? undefined : authorise(request, reply, grant, token);
   }
 
   /** Signature, then grant type, then scope. */
-  async function authorise(request: FastifyRequest, reply: FastifyReply, grant: AccessTokenInfo): Promise<FastifyReply | undefined> {
+  async function authorise(request: FastifyRequest, reply: FastifyReply, grant: AccessTokenInfo, token: string): Promise<FastifyReply | undefined> {
     const header = request.headers.signature;
     const signatureHeader = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
     if (signatureHeader === '') return text(reply, 400, 'Signature header parameter is empty.');
 
     const signed: SignedRequest = {
-      token: bearerToken(request.headers.authorization) ?? '',
+      token,
       body: BODY_METHODS.has(request.method) ? (request.gateway.rawBody ?? Buffer.alloc(0)) : null,
       rawQuery: BODY_METHODS.has(request.method) ? null : rawQueryOf(request.raw.url ?? request.url),
     };
     const keys = await ports.keyring.keysOf(grant.clientId);
     const signature = decodeSignature(signatureHeader);
-    if (!keys || !signature || !verifyBytes(keys.current, signedBytes(signed), signature)) {
+    if (!keys || !signature || !(await verifyBytesOffLoop(keys.current, signedBytes(signed), signature))) {
       const found = diagnose(signed, signatureHeader, keys?.current ?? null, keys?.others ?? []);
       request.log.warn(
         { clientId: grant.clientId, hint: found.code, executionReferenceId: request.gateway.executionReferenceId },
@@ -159,7 +159,7 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
     if (!BODY_METHODS.has(request.method)) return undefined;
     const grant = request.gateway.grant;
     if (!grant) return unauthorized(reply);
-    const refused = await authorise(request, reply, grant);
+    const refused = await authorise(request, reply, grant, bearerToken(request.headers.authorization) ?? '');
     if (refused) return refused;
     // Only now, signed and authorised, is the body interpreted.
     const raw = request.gateway.rawBody;
@@ -185,11 +185,17 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
         done(null, undefined);
       });
       scope.addHook('onRequest', authenticate);
-      scope.addHook('preValidation', authoriseWithBody);
+      // Only routes that take a body wait for it; first among their preValidation hooks, so theirs see it parsed.
+      scope.addHook('onRoute', (route) => {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        if (!methods.some((m) => BODY_METHODS.has(m))) return;
+        const own = route.preValidation;
+        route.preValidation = [authoriseWithBody, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+      });
       // Only calls with a recognised token are attributable to an application.
-      scope.addHook('onResponse', async (request, reply) => {
+      scope.addHook('onResponse', (request, reply, done) => {
         const clientId = request.gateway?.grant?.clientId;
-        if (!clientId) return;
+        if (!clientId) return done();
         const hint = reply.getHeader('signature-hint');
         calls.record({
           at: new Date().toISOString(),
@@ -200,6 +206,7 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
           executionReferenceId: request.gateway.executionReferenceId,
           signatureHint: typeof hint === 'string' ? hint : null,
         });
+        done();
       });
     },
     calls,

@@ -39,8 +39,11 @@ export interface CreatedApplication {
 type Row = IdentityTables['identity_clients'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** How long a process trusts its cached copy of an application's keys (rotations from another process). */
-const KEY_CACHE_MS = 2000;
+/**
+ * How long a process trusts its cached copy of an application's keys: the staleness bound for a key rotated by
+ * another process (the CLI, another server). Rotations through this process take effect at once.
+ */
+export const KEY_CACHE_MS = 2000;
 
 function toApplication(row: Row): Application {
   return {
@@ -91,6 +94,7 @@ export class Applications implements ClientKeyring {
   constructor(
     private readonly db: Kysely<IdentityTables>,
     private readonly customers: CustomerDirectory,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async create(input: NewApplication): Promise<CreatedApplication> {
@@ -170,10 +174,11 @@ export class Applications implements ClientKeyring {
 
   async keysOf(clientId: string): Promise<{ current: KeyObject; others: readonly KeyObject[] } | null> {
     const cached = this.keyCache.get(clientId);
-    if (cached && Date.now() - cached.at < KEY_CACHE_MS) return cached.keys;
+    const now = this.now();
+    if (cached && now - cached.at < KEY_CACHE_MS) return cached.keys;
     const keys = await this.loadKeys(clientId);
     if (this.keyCache.size > 10_000) this.keyCache.clear();
-    this.keyCache.set(clientId, { at: Date.now(), keys });
+    this.keyCache.set(clientId, { at: now, keys });
     return keys;
   }
 

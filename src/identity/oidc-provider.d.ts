@@ -4,6 +4,8 @@ declare module 'oidc-provider' {
 
   export interface KoaContextWithOIDC {
     method: string;
+    /** The client's address (X-Forwarded-For first when `proxy` is on). */
+    ip: string;
     path: string;
     query: Record<string, string | string[] | undefined>;
     status: number;
@@ -74,6 +76,7 @@ declare module 'oidc-provider' {
   }
 
   export const errors: {
+    OIDCProviderError: new (status: number, error: string) => Error & { error_description?: string };
     InvalidScope: new (description: string, scope?: string) => Error;
     InvalidRequest: new (description: string) => Error;
     InvalidGrant: new (description: string) => Error;

@@ -4,6 +4,7 @@ import type { ClientKeyring, TokenVerifier } from '../gateway/ports.js';
 import type { Part } from '../platform/part.js';
 import type { Platform } from '../platform/platform.js';
 import { Applications } from './applications.js';
+import { ClientAuthLimits } from './client-auth-limits.js';
 import { ensureDemoApp, readDemoApp } from './demo-app.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { LoginStates } from './login-states.js';
@@ -39,9 +40,10 @@ export function createIdentityPart(platform: Platform, deps: IdentityDeps): Iden
   const applications = new Applications(db, deps.customers);
   const tokens = new DatabaseTokenVerifier(db);
   const logins = new LoginStates(db);
+  const clientAuthLimits = new ClientAuthLimits(platform.config.env);
   let provider: Promise<Provider> | undefined;
   const getProvider = (): Promise<Provider> =>
-    (provider ??= createProvider({ issuer: platform.config.publicUrl, db, applications, customers: deps.customers, revocations: tokens, log: platform.log }));
+    (provider ??= createProvider({ issuer: platform.config.publicUrl, db, applications, customers: deps.customers, revocations: tokens, clientAuthLimits, log: platform.log }));
 
   async function routes(app: FastifyInstance): Promise<void> {
     const oidc = await getProvider();

@@ -4,6 +4,7 @@ import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { handler as clientCredentialsHandler, parameters as clientCredentialsParameters } from 'oidc-provider/lib/actions/grants/client_credentials.js';
 import type { Logger } from '../platform/logger.js';
 import type { Applications } from './applications.js';
+import type { ClientAuthLimits } from './client-auth-limits.js';
 import type { IdentityTables } from './migrations.js';
 import { oidcAdapter, type RevocationListener } from './oidc-adapter.js';
 import { errorPage, langOf, pageHeaders } from './pages.js';
@@ -48,6 +49,7 @@ export interface ProviderDeps {
   applications: Applications;
   customers: CustomerDirectory;
   revocations: RevocationListener;
+  clientAuthLimits: ClientAuthLimits;
   log: Logger;
 }
 
@@ -125,13 +127,16 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   });
   provider.proxy = true;
 
-  // Secrets are stored as scrypt hashes; oidc-provider's plain comparison is replaced by a hash check.
-  provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, actual: string) {
-    return verifySecret(this.clientSecret ?? '', actual);
+  // Secrets are stored as scrypt hashes; oidc-provider's plain comparison is replaced by a hash check, rate
+  // limited per client id.
+  const limits = deps.clientAuthLimits;
+  provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientId: string; clientSecret?: string }, actual: string) {
+    return limits.guard(this.clientId, () => verifySecret(this.clientSecret ?? '', actual));
   };
 
   provider.registerGrantType('client_credentials', clientCredentialsGrant, clientCredentialsParameters);
   provider.use(tokenResponseShape);
+  provider.use(limits.middleware([ROUTES.token, ROUTES.introspection, ROUTES.revocation]));
   provider.on('server_error', (_ctx: unknown, err: unknown) => deps.log.error({ err }, 'identity server error'));
   return provider;
 }

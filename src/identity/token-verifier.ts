@@ -3,8 +3,11 @@ import type { AccessTokenInfo, TokenVerifier } from '../gateway/ports.js';
 import type { IdentityTables } from './migrations.js';
 import type { RevocationListener } from './oidc-adapter.js';
 
-/** How long a process may answer from memory; a revocation made by another process shows within this time. */
-const CACHE_MS = 1000;
+/**
+ * How long a process may answer from memory: the staleness bound for a revocation made by another process (the
+ * CLI, another server on the same database). Revocations through this process evict at once.
+ */
+export const TOKEN_CACHE_MS = 1000;
 const CACHE_MAX = 10_000;
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -21,13 +24,16 @@ interface Cached {
 export class DatabaseTokenVerifier implements TokenVerifier, RevocationListener {
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly db: Kysely<IdentityTables>) {}
+  constructor(
+    private readonly db: Kysely<IdentityTables>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async verify(accessToken: string): Promise<AccessTokenInfo | null> {
     if (typeof accessToken !== 'string' || !TOKEN.test(accessToken)) return null;
-    const now = Date.now();
+    const now = this.now();
     const hit = this.cache.get(accessToken);
-    if (hit && now - hit.at < CACHE_MS) return hit.info.expiresAt * 1000 > now ? hit.info : null;
+    if (hit && now - hit.at < TOKEN_CACHE_MS) return hit.info.expiresAt * 1000 > now ? hit.info : null;
 
     const row = await this.db
       .selectFrom('identity_oidc')

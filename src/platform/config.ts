@@ -10,6 +10,11 @@ export interface Config {
   /** Where clients reach this server; issuer of tokens, base of URLs written into certificates. */
   publicUrl: string;
   redisUrl: string | undefined;
+  /**
+   * Whose X-Forwarded-* headers to believe (fastify's trustProxy): false by default, so a client cannot pick
+   * the address that rate limits count; `true` or a list of proxy addresses/CIDRs behind a reverse proxy.
+   */
+  trustProxy: boolean | string;
   logLevel: string;
   env: NodeJS.ProcessEnv;
 }
@@ -58,7 +63,15 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     port,
     publicUrl,
     redisUrl: env.IMZALA_REDIS_URL || undefined,
+    trustProxy: trustProxyOf(envString(env, 'IMZALA_TRUST_PROXY', 'false')),
     logLevel: overrides.logLevel ?? envString(env, 'IMZALA_LOG_LEVEL', 'info'),
     env,
   };
+}
+
+function trustProxyOf(value: string): boolean | string {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0' || v === '') return false;
+  return value.trim();
 }

@@ -19,7 +19,7 @@ export async function createServer(platform: Platform, parts: readonly Part[]): 
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: platform.config.trustProxy,
     // close() must not wait on a client's keep-alive socket (seen hanging test teardown under load).
     forceCloseConnections: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
