@@ -6,6 +6,9 @@ import { openPlatform, type Platform } from './platform/platform.js';
 import { createServer } from './platform/server.js';
 import { createBankingPart, createCustomerDirectory } from './banking/part.js';
 import { createConsolePart } from './console/part.js';
+import { cadesSigning } from './esign/cades/service.js';
+import { msspOperators } from './esign/mobile/operators.js';
+import { xadesSigning } from './esign/mobile/xades-signing.js';
 import { createEsignPart } from './esign/part.js';
 import { createGateway } from './gateway/gateway.js';
 import { createIdentityPart } from './identity/part.js';
@@ -36,8 +39,15 @@ export function createParts(platform: Platform): Part[] {
   // trust.service (src/trust/service.ts) is what the e-signature engine and the operator simulators build on.
   const trust = createTrustPart(platform);
   const mssp = createMsspPart(platform, trustIssuer(trust.service));
-  const xades = createXadesPart(platform, trustFromService(trust.service));
-  const esign = createEsignPart(platform);
+  const engineTrust = trustFromService(trust.service);
+  const xades = createXadesPart(platform, engineTrust);
+  // Mobile signing reaches the operators only through their protocol client, and signs through the XAdES or CAdES engine.
+  const esign = createEsignPart(platform, {
+    mobile: {
+      operators: msspOperators(mssp.services, platform.config),
+      formats: { xades: xadesSigning(xades.service), cades: cadesSigning(platform, engineTrust) },
+    },
+  });
   // The console sees the others only through small typed services: applications, the gateway's call log, keys.
   const console = createConsolePart(platform, {
     applications: identity.applications,

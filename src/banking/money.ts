@@ -27,6 +27,18 @@ export class Amount {
   }
 }
 
+const quotedKeys = new Map<string, string>();
+
+/** Response keys are our own few field names: quoting each once is cheaper than per response. */
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 /** JSON text for a response value; Amounts print with two decimals, exactly, with no float rounding. */
 export function toWireJson(value: unknown): string {
   switch (typeof value) {
@@ -54,7 +66,7 @@ export function toWireJson(value: unknown): string {
   for (const key of Object.keys(record)) {
     const v = record[key];
     if (v === undefined || typeof v === 'function') continue;
-    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${toWireJson(v)}`;
+    out += `${out.length === 1 ? '' : ','}${quotedKey(key)}:${toWireJson(v)}`;
   }
   return `${out}}`;
 }

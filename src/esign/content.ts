@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../platform/blobs.js';
+import { ThreadHash } from '../platform/hash-thread.js';
 
 /** One blob of a document; a document is the concatenation of its parts, in order. */
 export interface ContentPart {
@@ -35,15 +35,30 @@ export async function openParts(blobs: BlobStore, parts: readonly ContentPart[],
   );
 }
 
-/** Size and SHA-256 of a document made of parts, read once. */
-export async function digestParts(blobs: BlobStore, parts: readonly ContentPart[]): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
+/** A SHA-256 already fed the first `parts` of a document (`size` bytes), to continue from. */
+export interface PartialDigest {
+  hash: ThreadHash;
+  parts: number;
+  size: number;
+}
+
+/**
+ * Size and SHA-256 of a document made of parts, reading each part once; with `from`, only the parts after the
+ * ones that hash already covers (the hash is used up).
+ */
+export async function digestParts(blobs: BlobStore, parts: readonly ContentPart[], from?: PartialDigest): Promise<{ size: number; sha256: string }> {
+  const hash = from?.hash ?? new ThreadHash();
+  let size = from?.size ?? 0;
+  for (const part of parts.slice(from?.parts ?? 0)) size += await hashBlob(blobs, part.key, hash);
+  return { size, sha256: await hash.digest() };
+}
+
+/** Feeds one blob to `hash`; returns its size. Reads a MiB at a time: each read is a thread-pool round trip. */
+export async function hashBlob(blobs: BlobStore, key: string, hash: ThreadHash): Promise<number> {
   let size = 0;
-  for (const part of parts) {
-    for await (const chunk of await blobs.open(part.key)) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
+  for await (const chunk of await blobs.open(key, undefined, { readBytes: 1024 * 1024 })) {
+    size += (chunk as Buffer).length;
+    await hash.update(chunk as Buffer);
   }
-  return { size, sha256: hash.digest('hex') };
+  return size;
 }

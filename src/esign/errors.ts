@@ -107,6 +107,59 @@ const catalog = {
     tr: (p) => `requestId ${p.id} ile gelen istek hâlâ işleniyor.`,
     en: (p) => `The request with requestId ${p.id} is still being processed.`,
   },
+  signingOptions: { status: 400, tr: (p) => `İmza isteği geçersiz: ${p.detail}`, en: (p) => `Invalid signing request: ${p.detail}` },
+  documentTooLargeToSign: {
+    status: 413,
+    tr: (p) => `İmzalanacak belge en fazla ${p.max} bayt olabilir.`,
+    en: (p) => `A document to sign may be at most ${p.max} bytes.`,
+  },
+  signatureIndex: {
+    status: 400,
+    tr: (p) => `signatureIndex ${p.given} geçersiz: belgede ${p.count} imza var, yeni imzanın sırası ${p.count} olmalı.`,
+    en: (p) => `signatureIndex ${p.given} is wrong: the document has ${p.count} signature(s), so the new one is number ${p.count}.`,
+  },
+  citizenshipMismatch: {
+    status: 400,
+    tr: () => 'citizenshipNo, mobil imza sertifikasındaki T.C. kimlik numarasıyla uyuşmuyor.',
+    en: () => "citizenshipNo does not match the TCKN in the subscriber's mobile-signature certificate.",
+  },
+  certificateMismatch: {
+    status: 400,
+    tr: () => 'cerBytes, operatörün bu numara için verdiği sertifika değil.',
+    en: () => 'cerBytes is not the certificate the operator holds for this number.',
+  },
+  mobileUnknownSubscriber: {
+    status: 404,
+    tr: (p) => `${p.phone} numarası ${p.operator} operatöründe mobil imza abonesi değil.`,
+    en: (p) => `${p.phone} is not a mobile-signature subscriber of ${p.operator}.`,
+  },
+  mobileRefused: { status: 422, tr: () => 'Kullanıcı imzayı reddetti.', en: () => 'The subscriber refused to sign.' },
+  mobileExpired: {
+    status: 422,
+    tr: () => 'Kullanıcı zamanında yanıt vermedi; imza işlemi zaman aşımına uğradı.',
+    en: () => 'The subscriber did not answer in time; the signing expired.',
+  },
+  mobilePinBlocked: {
+    status: 422,
+    tr: () => 'Mobil imza PIN kodu bloke; kullanıcı operatörüne başvurmalı.',
+    en: () => "The subscriber's mobile-signature PIN is blocked; they must contact their operator.",
+  },
+  mobileUnavailable: {
+    status: 502,
+    tr: (p) => `${p.operator} operatörüne ulaşılamadı: ${p.detail}`,
+    en: (p) => `The operator ${p.operator} could not be reached: ${p.detail}`,
+  },
+  mobileFailed: { status: 502, tr: (p) => `Mobil imza tamamlanamadı: ${p.detail}`, en: (p) => `The mobile signature failed: ${p.detail}` },
+  mobileStillWaiting: {
+    status: 504,
+    tr: (p) => `İmza hâlâ kullanıcı onayını bekliyor; durumu ${p.id} için GetOperationStatusCore ile sorgulayın.`,
+    en: (p) => `The signing is still waiting for the subscriber; ask GetOperationStatusCore about ${p.id}.`,
+  },
+  fingerprintNotReady: {
+    status: 409,
+    tr: (p) => `${p.id} için henüz parmak izi yok; önce SignStepOne başlatılmalı.`,
+    en: (p) => `There is no fingerprint for ${p.id} yet; SignStepOne has to start first.`,
+  },
   internal: { status: 500, tr: () => 'Beklenmeyen bir hata oluştu.', en: () => 'An unexpected error occurred.' },
 } satisfies Record<string, Entry>;
 

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { PartMigrations } from '../platform/migrations.js';
+import { mobileMigration, type MobileTables } from './mobile/migrations.js';
 
 /** The e-signature part's tables. Timestamps are unix millis (bigint). */
-export type EsignTables = {
+export type EsignTables = MobileTables & {
   esign_tenants: {
     id: string;
     name: string;
@@ -130,4 +131,5 @@ export const esignMigrations: PartMigrations = {
         .execute();
     },
   },
+  '002_mobile': mobileMigration,
 };

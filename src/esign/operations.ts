@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { BlobError, type BlobStore } from '../platform/blobs.js';
-import { digestParts, openParts, type ContentPart } from './content.js';
+import { digestParts, openParts, type ContentPart, type PartialDigest } from './content.js';
 import { EsignError } from './errors.js';
 import type { EsignTables } from './migrations.js';
 
@@ -127,15 +127,21 @@ export class Operations {
 
   /**
    * Makes already-stored blobs (a chunked upload's chunks) the operation's document, after reading them once to
-   * check the expected size and SHA-256. `alsoInTransaction` runs in the same transaction as the commit.
+   * check the expected size and SHA-256 (only the parts after `hashed`, when a hash of the first ones is at
+   * hand). `alsoInTransaction` runs in the same transaction as the commit.
    */
   async adoptParts(
     tenantId: string,
     id: string,
     parts: ContentPart[],
-    options: { state: OperationState; expect: { size: number; sha256?: string }; alsoInTransaction?: (trx: Db) => Promise<void> },
+    options: {
+      state: OperationState;
+      expect: { size: number; sha256?: string };
+      hashed?: PartialDigest;
+      alsoInTransaction?: (trx: Db) => Promise<void>;
+    },
   ): Promise<Operation> {
-    const digest = await digestParts(this.blobs, parts);
+    const digest = await digestParts(this.blobs, parts, options.hashed);
     if (digest.size !== options.expect.size) {
       throw new EsignError('chunkPlan', { detail: `expected ${options.expect.size} bytes, the chunks hold ${digest.size}` });
     }

@@ -12,6 +12,14 @@ export interface EsignSettings {
   sweepIntervalMs: number;
   /** How long a requestId's answer is kept for retries (the vendor asks for a new requestId per request). */
   requestIdTtlMs: number;
+  /** Mobile signing holds the document in memory (XAdES needs the whole tree): larger ones are refused. */
+  maxSignBytes: number;
+  /** How often a waiting mobile signing asks its operator (MSS_StatusQuery). */
+  mobilePollMs: number;
+  /** A process drives a signing under a lease it renews; once lapsed (a crash), another process resumes it. */
+  mobileLeaseMs: number;
+  /** GetFingerPrintCore's short wait for a signing that is about to start. */
+  fingerprintWaitMs: number;
 }
 
 export function esignSettings(env: NodeJS.ProcessEnv): EsignSettings {
@@ -23,5 +31,9 @@ export function esignSettings(env: NodeJS.ProcessEnv): EsignSettings {
     uploadTtlMs: envNumber(env, 'IMZALA_ESIGN_UPLOAD_TTL_SECONDS', 24 * 3600) * 1000,
     sweepIntervalMs: envNumber(env, 'IMZALA_ESIGN_SWEEP_INTERVAL_SECONDS', 300) * 1000,
     requestIdTtlMs: envNumber(env, 'IMZALA_ESIGN_REQUEST_ID_TTL_SECONDS', 7 * 24 * 3600) * 1000,
+    maxSignBytes: envNumber(env, 'IMZALA_ESIGN_MAX_SIGN_BYTES', 32 * 1024 ** 2),
+    mobilePollMs: envNumber(env, 'IMZALA_ESIGN_MOBILE_POLL_MS', 1000),
+    mobileLeaseMs: envNumber(env, 'IMZALA_ESIGN_MOBILE_LEASE_SECONDS', 15) * 1000,
+    fingerprintWaitMs: envNumber(env, 'IMZALA_ESIGN_FINGERPRINT_WAIT_MS', 5000),
   };
 }

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { BlobError, type BlobStore } from '../platform/blobs.js';
+import { ThreadHash } from '../platform/hash-thread.js';
+import { hashBlob, type PartialDigest } from './content.js';
 import { EsignError } from './errors.js';
 import type { EsignTables } from './migrations.js';
 import type { Operation, Operations } from './operations.js';
@@ -21,12 +23,70 @@ export interface UploadSession {
 type SessionRow = EsignTables['esign_upload_sessions'];
 
 /**
+ * The whole-file SHA-256 of a session's first chunks, fed from each chunk's blob (on the hash thread) once the
+ * chunks before it are in, while the upload runs, so that ChunkComplete need not read the whole document again.
+ * It lives in this process only (node:crypto cannot save a hash state): after a restart, or past a chunk another
+ * process took, completion reads from disk what it does not cover.
+ */
+class RunningHash {
+  private readonly hash = new ThreadHash();
+  private size = 0;
+  /** The blob keys fed, in chunk order: the hash is used only while they are still the session's recorded chunks. */
+  private readonly fed: string[] = [];
+  /** Chunks not fed yet because one before them is missing, by index. */
+  private readonly waiting = new Map<number, string>();
+  /** Feeding and snapshots run one at a time, so a snapshot never sees a chunk half fed. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A blob could not be read (e.g. the session was aborted meanwhile): the hash state is unknown, never use it. */
+  private broken = false;
+  touchedAt = Date.now();
+
+  constructor(private readonly blobs: BlobStore) {}
+
+  add(index: number, key: string): void {
+    this.touchedAt = Date.now();
+    // A re-sent chunk that was fed already: completion sees its recorded key differ from the fed one.
+    if (index < this.fed.length) return;
+    this.waiting.set(index, key);
+    void this.run(async () => {
+      for (let next = this.waiting.get(this.fed.length); next !== undefined; next = this.waiting.get(this.fed.length)) {
+        this.waiting.delete(this.fed.length);
+        this.size += await hashBlob(this.blobs, next, this.hash);
+        this.fed.push(next);
+      }
+    });
+  }
+
+  /** A copy of the hash, if every chunk it fed is still the one recorded at its index (`recorded`, in order). */
+  snapshot(recorded: readonly string[]): Promise<PartialDigest | undefined> {
+    return this.run(() => {
+      if (!this.hash.alive || this.fed.length === 0 || this.fed.length > recorded.length || this.fed.some((key, i) => key !== recorded[i])) return undefined;
+      return { hash: this.hash.copy(), parts: this.fed.length, size: this.size };
+    });
+  }
+
+  private run<T>(step: () => T | Promise<T>): Promise<T | undefined> {
+    const result = this.queue
+      .then(() => (this.broken ? undefined : step()))
+      .catch(() => {
+        this.broken = true;
+        return undefined;
+      });
+    this.queue = result;
+    return result;
+  }
+}
+
+/**
  * Chunked uploads: each chunk is its own blob (written atomically, so a crash keeps every chunk that was
- * acknowledged and none that was not). ChunkComplete reads them once in order to check size and SHA-256 and
- * then makes them the document's parts (see README: measured against copying them into one blob). Chunks may
- * come in any order and be re-sent; the last accepted copy wins.
+ * acknowledged and none that was not). The whole-file SHA-256 is built while the chunks arrive (RunningHash);
+ * ChunkComplete checks it and the size and then makes the chunks the document's parts (see README: measured
+ * against copying them into one blob). Chunks may come in any order and be re-sent; the last accepted copy wins.
  */
 export class Uploads {
+  /** By upload session id, for the sessions this process has taken chunks of. */
+  private readonly running = new Map<string, RunningHash>();
+
   constructor(
     private readonly db: Kysely<EsignTables>,
     private readonly blobs: BlobStore,
@@ -142,6 +202,35 @@ export class Uploads {
       .values({ session_id: session.uploadSessionId, chunk_index: index, size: stored.size, sha256: stored.sha256, blob_key: blobKey })
       .onConflict((oc) => oc.columns(['session_id', 'chunk_index']).doUpdateSet({ size: stored.size, sha256: stored.sha256, blob_key: blobKey }))
       .execute();
+    await this.feed(session.uploadSessionId, index, blobKey);
+  }
+
+  /**
+   * Hands a recorded chunk to the session's running hash, which reads it in the background once the chunks
+   * before it are in. The first chunk this process sees of a session also hands over the ones recorded before
+   * (by this process before a restart, or by another one), so the hash can still cover the whole file.
+   */
+  private async feed(uploadSessionId: string, index: number, blobKey: string): Promise<void> {
+    let running = this.running.get(uploadSessionId);
+    if (!running) {
+      running = new RunningHash(this.blobs);
+      this.running.set(uploadSessionId, running);
+      let recorded;
+      try {
+        recorded = await this.db
+          .selectFrom('esign_upload_chunks')
+          .select(['chunk_index', 'blob_key'])
+          .where('session_id', '=', uploadSessionId)
+          .orderBy('chunk_index')
+          .execute();
+      } catch {
+        // The chunk is recorded already; without a running hash, completion reads the chunks instead.
+        this.running.delete(uploadSessionId);
+        return;
+      }
+      for (const chunk of recorded) if (chunk.chunk_index !== index) running.add(chunk.chunk_index, chunk.blob_key);
+    }
+    running.add(index, blobKey);
   }
 
   /**
@@ -178,6 +267,7 @@ export class Uploads {
       {
         state: 'uploaded',
         expect: { size: session.totalSize, sha256: sha256?.toLowerCase() ?? row.sha256 ?? undefined },
+        hashed: await this.running.get(session.uploadSessionId)?.snapshot(chunks.map((c) => c.blob_key)),
         alsoInTransaction: async (trx) => {
           const closed = await trx
             .updateTable('esign_upload_sessions')
@@ -191,6 +281,7 @@ export class Uploads {
         },
       },
     );
+    this.running.delete(session.uploadSessionId);
     const used = new Set(chunks.map((c) => c.blob_key));
     for (const key of await this.blobs.list(this.prefix(tenantId, session.uploadSessionId))) if (!used.has(key)) await this.blobs.delete(key);
     return operation;
@@ -203,6 +294,8 @@ export class Uploads {
 
   /** Expires every open session idle past its TTL and deletes its chunks; returns how many. */
   async sweepExpired(now = Date.now()): Promise<number> {
+    // Also forgets running hashes idle that long: their sessions expired, or went on in another process.
+    for (const [id, running] of this.running) if (running.touchedAt + this.settings.uploadTtlMs < now) this.running.delete(id);
     const rows = await this.db
       .selectFrom('esign_upload_sessions')
       .selectAll()
@@ -221,6 +314,7 @@ export class Uploads {
       .where('state', '=', 'open')
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return;
+    this.running.delete(row.id);
     await this.operations.setState(row.tenant_id, row.operation_id, state);
     const chunks = await this.db.selectFrom('esign_upload_chunks').select('blob_key').where('session_id', '=', row.id).execute();
     await this.dropChunks(row.id, chunks.map((c) => c.blob_key));

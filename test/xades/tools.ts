@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,33 @@ export async function xmlsec1VerifyAll(xml: Buffer, rootPem: string, untrustedPe
       results.push({ id, ...(await tool('xmlsec1', args)) });
     }
     return results;
+  } finally {
+    tmp.remove();
+  }
+}
+
+/**
+ * libxml2's digest of a document's canonical form (exclusive c14n, signatures left out), as xmlsec1 computes it:
+ * `xmlsec1 sign` of a template placed before the root end tag, whose one reference is URI="" with the
+ * enveloped-signature transform. xmlsec1 evaluates that transform in linear time, unlike the XPath filter our
+ * signatures carry (superlinear in libxml2): so large documents can be checked against xmlsec1 this way.
+ */
+export async function xmlsec1DocumentDigest(xml: Buffer): Promise<string> {
+  const text = xml.toString('utf8');
+  const at = text.lastIndexOf('</');
+  const template =
+    '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>' +
+    '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI=""><ds:Transforms>' +
+    '<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>' +
+    '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>';
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const tmp = tempDir();
+  try {
+    const out = tmp.file('signed.xml', '');
+    const r = await tool('xmlsec1', ['sign', '--privkey-pem', tmp.file('key.pem', key), '--output', out, tmp.file('template.xml', text.slice(0, at) + template + text.slice(at))]);
+    const digest = /<ds:DigestValue>([^<]+)<\/ds:DigestValue>/.exec(fs.readFileSync(out, 'utf8'))?.[1];
+    if (r.code !== 0 || !digest) throw new Error(`xmlsec1 sign failed: ${r.out}`);
+    return digest;
   } finally {
     tmp.remove();
   }

@@ -106,7 +106,7 @@ export async function downloadRoutes(scope: FastifyInstance, services: EsignServ
     v2('CoreApiOperation/GetOperationStatusCore'),
     {
       tags: ['CoreApiOperation'],
-      summary: 'Extension: state, file name, size and SHA-256 of an operation, and its signed operation once signed',
+      summary: 'Extension: state (uploaded; or waiting, signed, refused, expired, failed for a signed document’s id), file name, size, SHA-256, its latest signing and its signed document',
       body: operationBody,
       response: apiResult({
         type: 'object',
@@ -119,6 +119,8 @@ export async function downloadRoutes(scope: FastifyInstance, services: EsignServ
           sha256: { type: ['string', 'null'] },
           parentOperationId: { type: ['string', 'null'] },
           signedOperationId: { type: ['string', 'null'] },
+          signingOperationId: { type: ['string', 'null'] },
+          signingState: { type: ['string', 'null'] },
           detail: { type: ['string', 'null'] },
           createdAt: { type: 'string' },
           updatedAt: { type: 'string' },
@@ -129,7 +131,9 @@ export async function downloadRoutes(scope: FastifyInstance, services: EsignServ
       const { operationId } = request.body as { operationId: string };
       const tenantId = tenantOf(request);
       const op = await operations.require(tenantId, operationId);
-      const signed = op.kind === 'upload' ? (await operations.children(tenantId, op.id, 'signed')).find((c) => c.hasContent) : undefined;
+      // Signings of this document, newest first: the latest says what is under way, the newest with content is the signed one.
+      const signings = await operations.children(tenantId, op.id, 'signed');
+      const signed = signings.find((c) => c.hasContent);
       return {
         result: {
           operationId: op.id,
@@ -140,6 +144,8 @@ export async function downloadRoutes(scope: FastifyInstance, services: EsignServ
           sha256: op.sha256,
           parentOperationId: op.parentId,
           signedOperationId: signed?.id ?? null,
+          signingOperationId: signings[0]?.id ?? null,
+          signingState: signings[0]?.state ?? null,
           detail: op.detail,
           createdAt: new Date(op.createdAt).toISOString(),
           updatedAt: new Date(op.updatedAt).toISOString(),

@@ -85,9 +85,10 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   let sig: Element;
   let objectBytes: { id: string; bytes: Buffer } | undefined;
   const prepared = parseXml(state.signatureXml, 'prepared signature');
-  // Enveloped below aslA needs nothing from the document's tree: finish the signature alone, splice it in as text.
-  const text = placement.kind === 'enveloped' && options.level !== 'aslA' ? decodeXml(ctx.document) : null;
-  const rootEnd = text === null ? -1 : rootEndTag(text);
+  // Enveloped below aslA needs nothing from the document's tree: finish the signature alone, splice it into the
+  // bytes (prepare has checked they are UTF-8 XML; the BOM goes, as on the tree path).
+  const bytes = placement.kind === 'enveloped' && options.level !== 'aslA' ? withoutBom(ctx.document) : null;
+  const rootEnd = bytes === null ? -1 : rootEndTag(bytes);
   if (rootEnd >= 0) {
     doc = prepared;
     sig = prepared.documentElement;
@@ -136,8 +137,16 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
       );
     }
   }
-  if (text !== null && rootEnd >= 0) return Buffer.from(text.slice(0, rootEnd) + serialize(sig) + text.slice(rootEnd), 'utf8');
+  if (bytes !== null && rootEnd >= 0) return Buffer.concat([bytes.subarray(0, rootEnd), Buffer.from(serialize(sig), 'utf8'), bytes.subarray(rootEnd)]);
   return output(doc, objectBytes);
+}
+
+function withoutBom(bytes: Buffer): Buffer {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}
+
+function endsWith(bytes: Buffer, suffix: string, end: number): boolean {
+  return end >= suffix.length && bytes.toString('latin1', end - suffix.length, end) === suffix;
 }
 
 /**
@@ -145,17 +154,17 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
  * PIs and white space; -1 when in doubt (an empty-element root, PI data containing `<?`), so the caller takes
  * the tree path.
  */
-function rootEndTag(text: string): number {
-  let end = text.length;
+function rootEndTag(bytes: Buffer): number {
+  let end = bytes.length;
   for (;;) {
-    while (end > 0 && /\s/.test(text[end - 1] as string)) end--;
-    if (text.endsWith('-->', end)) end = text.lastIndexOf('<!--', end - 3);
-    else if (text.endsWith('?>', end)) end = text.lastIndexOf('<?', end - 2);
+    while (end > 0 && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[end - 1] as number)) end--;
+    if (endsWith(bytes, '-->', end)) end = bytes.lastIndexOf('<!--', end - 3, 'latin1');
+    else if (endsWith(bytes, '?>', end)) end = bytes.lastIndexOf('<?', end - 2, 'latin1');
     else break;
     if (end < 0) return -1;
   }
-  const start = text.lastIndexOf('</', end);
-  return start >= 0 && /^<\/[^\s<>/!?]+\s*>$/.test(text.slice(start, end)) ? start : -1;
+  const start = bytes.lastIndexOf('</', end, 'latin1');
+  return start >= 0 && /^<\/[^\s<>/!?]+\s*>$/.test(bytes.toString('utf8', start, end)) ? start : -1;
 }
 
 /** Serialises; a binary ENVELOPING object is written as base64 straight into the output, never as one string. */

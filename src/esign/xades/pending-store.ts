@@ -7,9 +7,10 @@ import type { PendingState } from './prepare.js';
 
 /**
  * Pending two-phase signatures, kept in the database (state) and the blob store (the document), so a signature
- * prepared before a restart completes after it, on any process.
+ * prepared before a restart completes after it, on any process. `S` is the engine's state (XAdES by default;
+ * the CAdES engine keeps its own in the same table: ids are random, so the two never meet).
  */
-export class XadesPendingStore {
+export class XadesPendingStore<S = PendingState> {
   private readonly db;
 
   constructor(
@@ -20,7 +21,7 @@ export class XadesPendingStore {
     this.db = platform.database.db.withTables<XadesTables>();
   }
 
-  async save(state: PendingState, document: Buffer, now = Date.now()): Promise<string> {
+  async save(state: S, document: Buffer, now = Date.now()): Promise<string> {
     const id = randomBytes(16).toString('hex');
     const documentKey = `xades-pending/${id}`;
     await this.platform.blobs.put(documentKey, document);
@@ -31,11 +32,11 @@ export class XadesPendingStore {
     return id;
   }
 
-  async load(id: string, now = Date.now()): Promise<{ state: PendingState; document: Buffer }> {
+  async load(id: string, now = Date.now()): Promise<{ state: S; document: Buffer }> {
     const row = /^[0-9a-f]{32}$/.test(id) ? await this.db.selectFrom('xades_pending').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
     if (!row || Number(row.expires_at) < now) throw new XadesError('ERR_XADES_PENDING_NOT_FOUND', `no pending signature "${id}" (unknown, completed or expired)`);
     const document = await buffer(await this.platform.blobs.open(row.document_key));
-    return { state: JSON.parse(row.state) as PendingState, document };
+    return { state: JSON.parse(row.state) as S, document };
   }
 
   async delete(id: string): Promise<void> {

@@ -3,7 +3,7 @@ import { certDigest, certificateBytes, issuerSerialV2, parseCertificate } from '
 import { XadesError } from './errors.js';
 import { PROFILE_RULES, POLICY_SHA256_HEX, POLICY_URI, resolveOptions, type XadesOptions, type XadesRequest } from './model.js';
 import { resolvePath, topLevelSignatures } from './paths.js';
-import { documentWithoutSignatures, referenceData, signedInfoReferences } from './references.js';
+import { envelopedDigest, referenceData, signedInfoReferences } from './references.js';
 import { ALG, NS, XPATH_NO_SIGNATURES, child, decodeXml, esc, excC14n, findById, looksLikeXml, parseXml, serialize, sha256 } from './xml.js';
 
 /** Where complete puts the finished signature. */
@@ -69,14 +69,13 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
   const documentDigest = sha256(document);
 
   let placement: Placement;
-  let doc: Document | null = null;
   let dataRef = '';
   let objectXml = '';
   let mime = XML_MIME;
   let objectBytes: { id: string; bytes: Buffer } | undefined;
 
   if (options.placement.kind === 'SERIAL') {
-    doc = parseXml(decodeXml(document));
+    const doc = parseXml(decodeXml(document));
     const target = resolvePath(doc, options.placement.path);
     const sv = child(target, NS.ds, 'SignatureValue');
     if (!sv) throw new XadesError('ERR_XADES_DOCUMENT', `signature ${options.placement.path} has no SignatureValue`);
@@ -90,13 +89,12 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
     placement = { kind: 'serial', path: options.placement.path, signatureValueId: svId, addId };
     dataRef = `<ds:Reference Id="${refId}" Type="${ALG.counterSigned}" URI="#${esc(svId)}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(excC14n(sv)).toString('base64')}</ds:DigestValue></ds:Reference>`;
   } else if (options.mode === 'ENVELOPED') {
-    doc = parseXml(decodeXml(document, 'an ENVELOPED document'), 'an ENVELOPED document');
-    const root = doc.documentElement;
-    if (root.namespaceURI === NS.ds && root.localName === 'Signature') {
+    const enveloped = envelopedDigest(document);
+    if (enveloped.rootIsSignature) {
       throw new XadesError('ERR_XADES_DOCUMENT', 'the document is an ENVELOPING signature; add a SERIAL signature to it, or sign it ENVELOPING as new content');
     }
     placement = { kind: 'enveloped' };
-    dataRef = `<ds:Reference Id="${refId}" URI=""><ds:Transforms><ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(documentWithoutSignatures(doc)).toString('base64')}</ds:DigestValue></ds:Reference>`;
+    dataRef = `<ds:Reference Id="${refId}" URI=""><ds:Transforms><ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${enveloped.digest.toString('base64')}</ds:DigestValue></ds:Reference>`;
   } else if (looksLikeXml(document) && !options.envelopingXmlAsBase64) {
     const content = parseXml(decodeXml(document, 'an ENVELOPING XML document'), 'an ENVELOPING XML document');
     if (topLevelSignatures(content).length > 0) {

@@ -32,10 +32,22 @@ export class XadesService {
 
   /** Assembles the signed document; the pending entry is consumed only when this succeeds. */
   async complete(pendingId: string, signatureValue: Buffer): Promise<Buffer> {
-    const { state, document } = await this.pending.load(pendingId);
-    const signed = await complete(state, signatureValue, { document, trust: this.trust });
-    await this.pending.delete(pendingId);
+    const signed = await this.assemble(pendingId, signatureValue);
+    await this.release(pendingId);
     return signed;
+  }
+
+  /**
+   * Assembles the signed document and keeps the pending entry: a caller that stores the result first and
+   * releases after can crash in between and assemble again.
+   */
+  async assemble(pendingId: string, signatureValue: Buffer): Promise<Buffer> {
+    const { state, document } = await this.pending.load(pendingId);
+    return complete(state, signatureValue, { document, trust: this.trust });
+  }
+
+  release(pendingId: string): Promise<void> {
+    return this.pending.delete(pendingId);
   }
 
   validate(document: Buffer | string, now?: Date): Promise<ValidationReport> {

@@ -5,10 +5,10 @@ import { XadesError } from './errors.js';
 import { POLICY_SHA256_HEX, PROFILE_RULES, PROFILE_TIMESTAMP_WINDOW_MS, levelRank, type TurkishProfile, type XadesLevel } from './model.js';
 import { nameToString } from './names.js';
 import { allSignatures, counterSignatures } from './paths.js';
-import { referenceData, signedInfoReferences } from './references.js';
+import { documentDigestOnce, referenceDigest, signedInfoReferences } from './references.js';
 import { crlStatus, imprintMatches, ocspStatus, parseCrl, parseOcsp, parseTimestamp, timestampSignatureOk, tsaCertificate, type CertStatus, type CrlInfo, type OcspInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
-import { ALG, NS, child, children, decodeXml, descend, excC14n, parseXml, sha256, text } from './xml.js';
+import { ALG, NS, child, children, decodeXml, descend, excC14n, parseXml, text } from './xml.js';
 
 export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
 
@@ -65,6 +65,7 @@ export interface ValidateOptions {
 
 interface Context {
   doc: Document;
+  documentDigest: () => Buffer;
   roots: CertInfo[];
   trust: XadesTrust | undefined;
   now: Date;
@@ -186,7 +187,7 @@ async function validateOne(path: string, sig: Element, ctx: Context): Promise<Si
     const uri = ref.getAttribute('URI') ?? '';
     try {
       if (child(ref, NS.ds, 'DigestMethod')?.getAttribute('Algorithm') !== ALG.sha256) throw new XadesError('ERR_XADES_DOCUMENT', 'digest method is not SHA-256');
-      const actual = sha256(referenceData(ref, ctx.doc));
+      const actual = referenceDigest(ref, ctx.doc, ctx.documentDigest);
       if (!actual.equals(Buffer.from(text(child(ref, NS.ds, 'DigestValue')) ?? '', 'base64'))) throw new XadesError('ERR_XADES_DOCUMENT', 'digest mismatch');
       if (uri === `#${sp.getAttribute('Id') ?? ''}`) coversSignedProperties = true;
     } catch (err) {
@@ -355,8 +356,9 @@ function profileMet(
  */
 export async function validateXades(document: Buffer | string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const doc = parseXml(typeof document === 'string' ? document : decodeXml(document));
+  const bytes = typeof document === 'string' ? Buffer.from(document, 'utf8') : document;
   const rootDers = options.roots ?? (options.trust ? await options.trust.roots() : []);
-  const ctx: Context = { doc, roots: rootDers.map((r) => parseCertificate(certificateBytes(r), 'trusted root')), trust: options.trust, now: options.now ?? new Date() };
+  const ctx: Context = { doc, documentDigest: documentDigestOnce(bytes, doc), roots: rootDers.map((r) => parseCertificate(certificateBytes(r), 'trusted root')), trust: options.trust, now: options.now ?? new Date() };
   const signatures: SignatureReport[] = [];
   for (const { path, element } of allSignatures(doc)) signatures.push(await validateOne(path, element, ctx));
   const summary =
