@@ -39,6 +39,7 @@ export * from './kuveytturk/types.js';
 
 export { Onaylarim, ONAYLARIM_TEST_URL, type OnaylarimOptions, type MobileSigning, type MobileSigned } from './onaylarim/client.js';
 export { Files, type UploadOptions } from './onaylarim/files.js';
+export { Xades } from './onaylarim/xades.js';
 export { XadesMobile } from './onaylarim/xades-mobile.js';
 export { Fingerprint } from './onaylarim/fingerprint.js';
 export { Operations } from './onaylarim/operations.js';

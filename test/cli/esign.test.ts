@@ -3,10 +3,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { EsignPart } from '../../src/esign/part.js';
+import { msspServicesOf, type MsspServices } from '../../src/mssp/part.js';
+import { testDialect } from '../helpers/platform.js';
+import { INVOICE, xmlsec1Accepts } from '../mobile/harness.js';
+import { waitForPending } from '../mssp/harness.js';
 import { ESignRecorder } from '../sdk/helpers/esign-recorder.js';
+import { liveServer, type LiveServer } from '../sdk/helpers/live.js';
 import { runCli, runInTerminal } from './helpers/run.js';
 
-// Against the recording server that answers the vendor contract from memory (test/sdk/helpers/esign-recorder.ts).
+// The wire contract (every flag on the wire, the vendor's refusal text) against the recording server that answers
+// the vendor contract from memory (test/sdk/helpers/esign-recorder.ts); end to end against a live server below.
 let esign: ESignRecorder;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imzala-cli-esign-'));
 beforeAll(async () => {
@@ -100,5 +107,91 @@ describe('imzala esign (scriptable contract)', () => {
     const bad = await runCli(['esign', 'status', 'x', '--json'], { IMZALA_BASE_URL: esign.url, IMZALA_API_KEY: 'wrong' });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/invalid API key/);
+  });
+});
+
+// Each CLI run starts a Node process (seconds on a loaded machine): the tests get room for a dozen of them.
+describe(`imzala esign against a live server (${testDialect})`, { timeout: 180_000 }, () => {
+  let live: LiveServer;
+  let mssp: MsspServices;
+  let liveEnv: Record<string, string>;
+  beforeAll(async () => {
+    live = await liveServer();
+    mssp = msspServicesOf(live.system.parts);
+    const esignPart = live.system.parts.find((p) => p.name === 'esign') as EsignPart;
+    liveEnv = { IMZALA_BASE_URL: live.url, IMZALA_API_KEY: (await esignPart.services.tenants.create('cli tests')).apiKey };
+  });
+  afterAll(async () => live?.stop());
+
+  async function upload(name: string): Promise<string> {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, INVOICE);
+    const up = await runCli(['esign', 'upload', file, '--json'], liveEnv);
+    expect(up.code).toBe(0);
+    return (JSON.parse(up.stdout) as { operationId: string }).operationId;
+  }
+
+  it('sign --json with an auto-approving phone exits 0 with the signed id and the phone\'s fingerprint; download --signed passes xmlsec1', async () => {
+    const operationId = await upload('otomatik.xml');
+    const signed = await runCli(['esign', 'sign', operationId, '--phone', '5309999999', '--operator', 'TURKCELL', '--json'], liveEnv);
+    expect(signed.stderr).toBe('');
+    expect(signed.code).toBe(0);
+    const out = JSON.parse(signed.stdout) as { operationId: string; signedFrom: string; fingerPrint: string | null };
+    const [tx] = await mssp.transactions.recent('5309999999', 1);
+    expect(out).toEqual({ operationId: expect.stringMatching(/^[0-9a-f-]{36}$/), signedFrom: operationId, fingerPrint: tx!.fingerprint });
+    expect(JSON.parse((await runCli(['esign', 'status', operationId, '--json'], liveEnv)).stdout)).toMatchObject({
+      state: 'signed',
+      serverState: 'uploaded',
+      signedOperationId: out.operationId,
+    });
+    expect(JSON.parse((await runCli(['esign', 'status', out.operationId, '--json'], liveEnv)).stdout)).toMatchObject({ state: 'signed', parentOperationId: operationId });
+    const file = path.join(dir, 'otomatik.signed.xml');
+    expect((await runCli(['esign', 'download', operationId, '--signed', '-o', file], liveEnv)).code).toBe(0);
+    expect(await xmlsec1Accepts(live.system, fs.readFileSync(file))).toBe(1);
+  });
+
+  it("while the phone waits: status <upload> says waiting and fingerprint <upload> is the phone's; then SERIAL on the signed id", async () => {
+    const operationId = await upload('bekleyen.xml');
+    const signing = runCli(['esign', 'sign', operationId, '--phone', '5301234567', '--operator', 'TURKCELL', '--citizenship-no', '12345678950', '--json'], liveEnv);
+    const tx = await waitForPending(mssp, '5301234567', 30_000);
+    expect(JSON.parse((await runCli(['esign', 'status', operationId, '--json'], liveEnv)).stdout)).toMatchObject({ state: 'waiting', serverState: 'uploaded', signingState: 'waiting' });
+    const fp = await runCli(['esign', 'fingerprint', operationId], liveEnv);
+    expect(fp.stdout.trim()).toBe(tx.fingerprint);
+    await mssp.phone.approve('5301234567', { pin: '123456' });
+    const signed = await signing;
+    expect(signed.code).toBe(0);
+    const first = JSON.parse(signed.stdout) as { operationId: string; fingerPrint: string };
+    expect(first.fingerPrint).toBe(tx.fingerprint);
+
+    const counter = await runCli(['esign', 'sign', first.operationId, '--phone', '5309999999', '--operator', 'TURKCELL', '--serial-path', 'S0', '--json'], liveEnv);
+    expect(counter.code).toBe(0);
+    const file = path.join(dir, 'bekleyen.signed.xml');
+    // From the upload's id, download follows the chain to the counter-signed document.
+    const dl = await runCli(['esign', 'download', operationId, '--json', '-o', file], liveEnv);
+    expect(JSON.parse(dl.stdout)).toMatchObject({ operationId: (JSON.parse(counter.stdout) as { operationId: string }).operationId });
+    expect(await xmlsec1Accepts(live.system, fs.readFileSync(file))).toBe(2);
+  });
+
+  it('a refusal exits 1 with the server\'s message; status says refused', async () => {
+    await mssp.subscribers.setPolicy('5051234567', { mode: 'reject', afterSeconds: 0 });
+    const operationId = await upload('ret.xml');
+    const refused = await runCli(['esign', 'sign', operationId, '--phone', '5051234567', '--operator', 'AVEA', '--json'], liveEnv);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('Kullanıcı imzayı reddetti.');
+    const status = JSON.parse((await runCli(['esign', 'status', operationId, '--json'], liveEnv)).stdout) as { state: string; signingOperationId: string };
+    expect(status.state).toBe('refused');
+    expect(JSON.parse((await runCli(['esign', 'status', status.signingOperationId, '--json'], liveEnv)).stdout)).toMatchObject({ state: 'refused', serverState: 'refused' });
+  });
+
+  it('on a terminal: the live status line shows the wait and the fingerprint until the phone approves', async () => {
+    const operationId = await upload('terminal.xml');
+    await mssp.subscribers.setPolicy('5421234567', { mode: 'approve', afterSeconds: 2 });
+    const signed = await runInTerminal(['esign', 'sign', operationId, '--phone', '5421234567', '--operator', 'VODAFONE'], liveEnv);
+    expect(signed.code).toBe(0);
+    const [tx] = await mssp.transactions.recent('5421234567', 1);
+    expect(signed.stdout).toMatch(/waiting for 5421234567 \(VODAFONE\) \d+s/);
+    expect(signed.stdout).toContain(`fingerprint ${tx!.fingerprint}`);
+    expect(signed.stdout).toMatch(/signed: [0-9a-f-]{36}/);
   });
 });

@@ -1,27 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EsignPart } from '../../src/esign/part.js';
-import { ApiResultError, AuthenticationError, NetworkError, Onaylarim, type UploadProgress } from '../../src/sdk/index.js';
+import { AbortError, ApiResultError, AuthenticationError, NetworkError, Onaylarim, type UploadProgress } from '../../src/sdk/index.js';
+import { msspServicesOf, type MsspServices } from '../../src/mssp/part.js';
 import { testDialect } from '../helpers/platform.js';
+import { INVOICE, xmlsec1Accepts } from '../mobile/harness.js';
+import { waitForPending } from '../mssp/harness.js';
 import { runCli } from '../cli/helpers/run.js';
 import { DroppingProxy } from './helpers/dropping-proxy.js';
 import { liveServer, type LiveServer } from './helpers/live.js';
 
-// Against the live e-signature core (uploads, status, download from the `esign-core` branch). Mobile signing
-// and fingerprints are not served there yet: those run against the recording server (onaylarim-wire.test.ts).
+// Against the live server: uploads, status and downloads, and mobile signing with the operator simulators
+// reached over HTTP (liveServer's public URL is its own address).
 describe(`Onaylarim SDK against a live imzala server (${testDialect})`, () => {
   let live: LiveServer;
   let apiKey: string;
   let proxy: DroppingProxy;
+  let mssp: MsspServices;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imzala-sdk-live-esign-'));
   beforeAll(async () => {
     live = await liveServer();
     const esign = live.system.parts.find((p) => p.name === 'esign') as EsignPart;
     apiKey = (await esign.services.tenants.create('sdk tests')).apiKey;
     proxy = await new DroppingProxy(new URL(live.url)).start();
+    mssp = msspServicesOf(live.system.parts);
   });
   afterAll(async () => {
     await proxy.stop();
@@ -106,5 +111,100 @@ describe(`Onaylarim SDK against a live imzala server (${testDialect})`, () => {
     const signed = await runCli(['esign', 'download', operationId, '--signed', '-o', out], env);
     expect(signed.code).toBe(1);
     expect(signed.stderr).toMatch(/not been signed/);
+  });
+
+  describe('mobile signing', () => {
+    const MANUAL = { phoneNumber: '5301234567', operator: 'TURKCELL', citizenshipNo: '12345678950' } as const;
+
+    it('signMobile: the status says waiting, the fingerprint seen is the phone\'s, approve → the signed document passes xmlsec1', async () => {
+      const upload = (await client().files.upload(INVOICE, { fileName: 'fatura.xml' })).operationId;
+      const seen: string[] = [];
+      const signing = client().signMobile({ operationId: upload, ...MANUAL, userPrompt: 'Faturayı imzalıyor musunuz?', onFingerprint: (fp) => seen.push(fp) });
+      const tx = await waitForPending(mssp, MANUAL.phoneNumber);
+      expect(tx.display).toBe('Faturayı imzalıyor musunuz?');
+      const during = await client().operations.status(upload);
+      expect(during).toMatchObject({ state: 'uploaded', signingState: 'waiting', signedOperationId: null });
+      expect((await client().operations.status(during.signingOperationId!)).state).toBe('waiting');
+      await mssp.phone.approve(MANUAL.phoneNumber, { pin: '123456' });
+      const signed = await signing;
+      expect(signed.signedFrom).toBe(upload);
+      expect(signed.operationId).toBe(during.signingOperationId);
+      expect(signed.fingerPrint).toBe(tx.fingerprint);
+      expect(seen).toEqual([tx.fingerprint]);
+      expect(await client().fingerprint.get(signed.operationId)).toBe(tx.fingerprint);
+      expect(await client().operations.status(upload)).toMatchObject({ state: 'uploaded', signingState: 'signed', signedOperationId: signed.operationId });
+      expect(await client().operations.status(signed.operationId)).toMatchObject({ state: 'signed', kind: 'signed', parentOperationId: upload });
+
+      const file = path.join(dir, 'signed.xml');
+      const downloaded = await client().files.downloadTo(signed.operationId, file);
+      expect(downloaded.fileName).toBe('fatura.xml');
+      expect(await xmlsec1Accepts(live.system, fs.readFileSync(file))).toBe(1);
+      expect(await client().xades.signatureList(signed.operationId)).toEqual([
+        expect.objectContaining({ entityLabel: 'S0', level: 'aslBES', citizenshipNo: MANUAL.citizenshipNo, timestamped: false }),
+      ]);
+      expect(await client().xades.signatureList(upload)).toEqual([]);
+    });
+
+    it('a refusal rejects with ApiResultError 422 and the message; the upload\'s latest signing says refused', async () => {
+      await mssp.subscribers.setPolicy('5421234567', { mode: 'reject', afterSeconds: 0 });
+      const upload = (await client().files.upload(INVOICE, { fileName: 'fatura.xml' })).operationId;
+      const err = await client().signMobile({ operationId: upload, phoneNumber: '5421234567', operator: 'VODAFONE' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiResultError);
+      expect(err).toMatchObject({ status: 422, message: 'Kullanıcı imzayı reddetti.' });
+      const status = await client().operations.status(upload);
+      expect(status).toMatchObject({ state: 'uploaded', signingState: 'refused', signedOperationId: null });
+      expect(await client().operations.status(status.signingOperationId!)).toMatchObject({ state: 'refused', detail: expect.any(String) });
+      // An unknown subscriber fails before anything waits.
+      const unknown = await client().xadesMobile.signStepOne({ operationId: upload, phoneNumber: '5559999999', operator: 'AVEA' }).catch((e: unknown) => e);
+      expect(unknown).toMatchObject({ constructor: ApiResultError, status: 404 });
+    });
+
+    it('fingerprint: 404 for an unknown operation at once, 409 before any signing; an aborted signMobile leaves the signing to finish on the server', async () => {
+      const unknown = await client().fingerprint.waitFor(randomUUID(), { timeoutMs: 60_000 }).catch((e: unknown) => e);
+      expect(unknown).toMatchObject({ constructor: ApiResultError, status: 404 });
+      const upload = (await client().files.upload(INVOICE, { fileName: 'fatura.xml' })).operationId;
+      expect(await client().fingerprint.get(upload).catch((e: unknown) => e)).toMatchObject({ constructor: ApiResultError, status: 409 });
+
+      const controller = new AbortController();
+      const signing = client().signMobile({ operationId: upload, ...MANUAL, signal: controller.signal }).catch((e: unknown) => e);
+      const tx = await waitForPending(mssp, MANUAL.phoneNumber);
+      controller.abort();
+      expect(await signing).toBeInstanceOf(AbortError);
+      expect((await client().operations.status(upload)).signingState).toBe('waiting');
+      await mssp.phone.approve(MANUAL.phoneNumber, { pin: '123456' });
+      const fresh = client();
+      await expect.poll(async () => (await fresh.operations.status(upload)).signingState, { timeout: 20_000 }).toBe('signed');
+      const signedId = await fresh.latest(upload);
+      expect(signedId).not.toBe(upload);
+      expect(await fresh.fingerprint.get(signedId)).toBe(tx.fingerprint);
+    });
+
+    it('signs through the chain: SERIAL on the signed id; latest()/original() follow it from a fresh client; both signatures pass xmlsec1', async () => {
+      const upload = (await client().files.upload(INVOICE, { fileName: 'zincir.xml' })).operationId;
+      // 5309999999 approves by itself.
+      const first = await client().signMobile({ operationId: upload, phoneNumber: '5309999999', operator: 'TURKCELL' });
+      expect(first.fingerPrint).toBe((await mssp.transactions.recent('5309999999', 1))[0]?.fingerprint);
+      const seen: string[] = [];
+      const second = client().signMobile({
+        operationId: first.operationId,
+        ...MANUAL,
+        serialOrParallel: 'SERIAL',
+        signaturePath: 'S0',
+        onFingerprint: (fp) => seen.push(fp),
+      });
+      const tx = await waitForPending(mssp, MANUAL.phoneNumber);
+      await mssp.phone.approve(MANUAL.phoneNumber, { pin: '123456' });
+      const counter = await second;
+      expect(counter.fingerPrint).toBe(tx.fingerprint);
+      expect(seen).toEqual([tx.fingerprint]);
+
+      const fresh = client();
+      expect(await fresh.latest(upload)).toBe(counter.operationId);
+      expect(await fresh.latest(first.operationId)).toBe(counter.operationId);
+      expect(await fresh.original(counter.operationId)).toBe(upload);
+      expect((await fresh.xades.signatureList(counter.operationId)).map((s) => s.entityLabel)).toEqual(['S0', 'S0:S0']);
+      const xml = (await fresh.files.download(await fresh.latest(upload))).data;
+      expect(await xmlsec1Accepts(live.system, xml)).toBe(2);
+    });
   });
 });

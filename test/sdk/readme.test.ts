@@ -6,8 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EsignPart } from '../../src/esign/part.js';
 import { readDemoApp } from '../../src/identity/demo-app.js';
+import { msspServicesOf } from '../../src/mssp/part.js';
 import { testDialect } from '../helpers/platform.js';
-import { ESignRecorder } from './helpers/esign-recorder.js';
+import { xmlsec1Accepts } from '../mobile/harness.js';
+import { waitForPending } from '../mssp/harness.js';
 import { liveServer, type LiveServer } from './helpers/live.js';
 import { opensslSign } from './helpers/recorder.js';
 
@@ -46,16 +48,13 @@ describe(`README SDK examples (${testDialect})`, () => {
   const examples = sdkExamples();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imzala-readme-'));
   let live: LiveServer;
-  let recorder: ESignRecorder;
   let ktEnv: Record<string, string>;
   beforeAll(async () => {
     live = await liveServer({ IMZALA_GATEWAY_RATE: '1000', IMZALA_GATEWAY_BURST: '1000' });
-    recorder = await new ESignRecorder().start();
     const demo = readDemoApp(live.system.config.dataDir)!;
     ktEnv = { IMZALA_KT_CLIENT_ID: demo.clientId, IMZALA_KT_CLIENT_SECRET: demo.clientSecret, IMZALA_KT_PRIVATE_KEY: demo.files.privateKeyPkcs1, IMZALA_KT_BASE_URL: live.url };
   });
   afterAll(async () => {
-    await recorder.server.stop();
     await live.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -89,16 +88,21 @@ describe(`README SDK examples (${testDialect})`, () => {
     ]);
   });
 
-  it('upload → sign on the phone → download runs against the recording server (mobile signing is not live yet)', async () => {
-    // The subscriber takes a moment to read the phone, as people do.
-    recorder.phone = () => new Promise((resolve) => setTimeout(() => resolve('approve'), 1500));
-    const res = await run(examples[3]!, dir, { IMZALA_API_KEY: recorder.apiKey, IMZALA_BASE_URL: recorder.url });
+  it('upload → sign on the phone → download runs against the live server; the signed document passes xmlsec1', async () => {
+    const esign = live.system.parts.find((p) => p.name === 'esign') as EsignPart;
+    const apiKey = (await esign.services.tenants.create('readme')).apiKey;
+    const mssp = msspServicesOf(live.system.parts);
+    const running = run(examples[3]!, dir, { IMZALA_API_KEY: apiKey, IMZALA_BASE_URL: live.url });
+    // The subscriber reads the phone, then approves with the PIN.
+    const tx = await waitForPending(mssp, '5301234567', 30_000);
+    await mssp.phone.approve('5301234567', { pin: '123456' });
+    const res = await running;
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const fingerprint = createHash('sha256').update('<sözleşme>Kira sözleşmesi</sözleşme>').digest('hex').toUpperCase();
-    expect(res.stdout).toContain(`compare on the phone: ${fingerprint}`);
+    expect(res.stdout).toContain(`compare on the phone: ${tx.fingerprint}`);
     expect(res.stdout).toMatch(/signed document: [0-9a-f-]{36}/);
-    expect(fs.readFileSync(path.join(dir, 'contract.signed.xml'), 'utf8')).toBe('<signed><sözleşme>Kira sözleşmesi</sözleşme>');
+    const signed = fs.readFileSync(path.join(dir, 'contract.signed.xml'));
+    expect(signed.toString('utf8')).toContain('Kira sözleşmesi');
+    expect(await xmlsec1Accepts(live.system, signed)).toBe(1);
   });
 });
-

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { createServer } from '../../src/platform/server.js';
-import type { Account, AccountActivity, CustomerIbanInfo, FxRate, OperationStatus } from '../../src/sdk/index.js';
+import type { Account, AccountActivity, CustomerIbanInfo, FxRate, OperationStatus, SignatureInfo } from '../../src/sdk/index.js';
 import { testDialect, testSystem } from '../helpers/platform.js';
 
 // The SDK's response types against the response schemas the server's routes declare: a field the server adds
@@ -12,7 +12,10 @@ const V2_EXTRA = ['accountNumber', 'fxCode', 'type'] as const satisfies readonly
 const ACTIVITY = ['suffix', 'date', 'description', 'amount', 'balance', 'fxCode', 'businessKey', 'seqNum', 'transactionCode', 'transactionReference', 'iban'] as const satisfies readonly (keyof AccountActivity)[];
 const FX = ['fxCode', 'fxId', 'fxName', 'buyRate', 'sellRate'] as const satisfies readonly (keyof FxRate)[];
 const IBAN_INFO = ['customerName', 'bankName', 'bankId'] as const satisfies readonly (keyof CustomerIbanInfo)[];
-const STATUS = ['operationId', 'state', 'kind', 'fileName', 'size', 'sha256', 'parentOperationId', 'signedOperationId', 'detail'] as const satisfies readonly (keyof OperationStatus)[];
+const STATUS = [
+  'operationId', 'state', 'kind', 'fileName', 'size', 'sha256', 'parentOperationId', 'signedOperationId', 'signingOperationId', 'signingState', 'detail', 'createdAt', 'updatedAt',
+] as const satisfies readonly (keyof OperationStatus)[];
+const SIGNATURE = ['entityLabel', 'level', 'subjectRDN', 'timestamped', 'claimedSigningTime', 'citizenshipNo'] as const satisfies readonly (keyof SignatureInfo)[];
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; type?: string | string[] };
 
@@ -62,9 +65,10 @@ describe(`SDK types match the server's schemas (${testDialect})`, () => {
     expect(keys(value(response('/v1/moneytransfer/outgoingmoneytransfer', 'post')))).toEqual(['moneyTransferTransactionId']);
   });
 
-  it('e-signature: operation status and download results', () => {
+  it('e-signature: operation status, signature list and download results', () => {
     const result = (path: string): Schema => response(path, 'post').properties!.result!;
-    expect(keys(result('/v2/CoreApiOperation/GetOperationStatusCore')).filter((k) => !['createdAt', 'updatedAt'].includes(k))).toEqual(sorted(STATUS));
+    expect(keys(result('/v2/CoreApiOperation/GetOperationStatusCore'))).toEqual(sorted(STATUS));
+    expect(keys(result('/v2/CoreApiXades/GetSignatureListCore').items!)).toEqual(sorted(SIGNATURE));
     expect(keys(result('/v2/CoreApiFile/DownloadCore'))).toEqual(['fileData', 'fileName', 'operationId']);
   });
 
@@ -73,5 +77,6 @@ describe(`SDK types match the server's schemas (${testDialect})`, () => {
     expectTypeOf<Exclude<keyof AccountActivity, (typeof ACTIVITY)[number]>>().toEqualTypeOf<never>();
     expectTypeOf<Exclude<keyof FxRate, (typeof FX)[number]>>().toEqualTypeOf<never>();
     expectTypeOf<Exclude<keyof CustomerIbanInfo, (typeof IBAN_INFO)[number]>>().toEqualTypeOf<never>();
+    expectTypeOf<Exclude<keyof SignatureInfo, (typeof SIGNATURE)[number]>>().toEqualTypeOf<never>();
   });
 });

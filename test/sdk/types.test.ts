@@ -18,6 +18,7 @@ import {
   type FxRate,
   type MobileSigned,
   type OperationStatus,
+  type SignatureInfo,
   type TokenSet,
   type TokenStore,
   type UploadProgress,
@@ -58,6 +59,7 @@ describe('public types', () => {
     expectTypeOf<Parameters<Onaylarim['xadesMobile']['signStepOne']>[0]['operator']>().toEqualTypeOf<'TURKCELL' | 'VODAFONE' | 'AVEA'>();
     expectTypeOf<Onaylarim['operations']['status']>().returns.resolves.toEqualTypeOf<OperationStatus>();
     expectTypeOf<Onaylarim['fingerprint']['get']>().returns.resolves.toEqualTypeOf<string>();
+    expectTypeOf<Onaylarim['xades']['signatureList']>().returns.resolves.toEqualTypeOf<SignatureInfo[]>();
   });
 
   it('every error family extends ImzalaError and carries its own fields', () => {

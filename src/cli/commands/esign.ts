@@ -28,19 +28,14 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 }
 
 /**
- * The five states scripts see. The server's own state is kept as `serverState`: imzala's server says
- * `signing` for what the contract calls `waiting`, and `aborted` for an abandoned upload.
+ * The five states scripts see (waiting, signed, refused, expired, failed; `uploaded` before any signing). A signed
+ * document's id reports its own; an upload reports its latest signing's, so `status <uploadId>` says waiting
+ * while the phone is asked. The server's own state is kept as `serverState`; `aborted` is an abandoned upload.
  */
 export function scriptState(status: OperationStatus): string {
-  switch (status.state) {
-    case 'signing':
-    case 'waiting':
-      return 'waiting';
-    case 'aborted':
-      return 'failed';
-    default:
-      return status.state;
-  }
+  if (status.state === 'aborted') return 'failed';
+  if (status.kind === 'upload' && status.signingState) return status.signingState;
+  return status.state;
 }
 
 const OPERATORS = ['TURKCELL', 'VODAFONE', 'AVEA'] as const satisfies readonly MobileOperator[];

@@ -1,10 +1,11 @@
 import { AbortError, ApiError } from '../errors.js';
-import { Transport, type TransportOptions } from '../transport.js';
+import { sleep, Transport, type TransportOptions } from '../transport.js';
 import { CoreApi } from './core-api.js';
 import { Files } from './files.js';
 import { Fingerprint } from './fingerprint.js';
 import { Operations } from './operations.js';
 import type { OperationStatus, XadesMobileSignRequest } from './types.js';
+import { Xades } from './xades.js';
 import { XadesMobile } from './xades-mobile.js';
 
 export const ONAYLARIM_TEST_URL = 'https://apitest.onaylarim.com';
@@ -41,6 +42,7 @@ export class Onaylarim {
   readonly xadesMobile: XadesMobile;
   readonly fingerprint: Fingerprint;
   readonly operations: Operations;
+  readonly xades: Xades;
   /** operationId → the operationId its signing produced, for chains this client followed. */
   private readonly chain = new Map<string, string>();
 
@@ -54,31 +56,50 @@ export class Onaylarim {
     this.xadesMobile = new XadesMobile(api, prefix, (from, to) => this.chain.set(from, to));
     this.fingerprint = new Fingerprint(api, prefix);
     this.operations = new Operations(api, prefix);
+    this.xades = new Xades(api, prefix);
   }
 
   /**
-   * Signs on the phone and shows the fingerprint: signStepOne and the fingerprint run concurrently (the
-   * fingerprint with the same operationId, while signStepOne waits), as the vendor's browser sample does.
+   * Signs on the phone and shows the fingerprint: signStepOne and the fingerprint run concurrently, as the
+   * vendor's browser sample does. A phone that answers before the fingerprint was seen still gets it reported,
+   * from the signed document's id.
    */
   async signMobile(request: MobileSigning): Promise<MobileSigned> {
     const { onFingerprint, signal, ...sign } = request;
     const stopFingerprint = new AbortController();
     const fingerprintSignal = signal ? AbortSignal.any([signal, stopFingerprint.signal]) : stopFingerprint.signal;
     let fingerPrint: string | undefined;
-    const watching = this.fingerprint
-      .waitFor(sign.operationId, { signal: fingerprintSignal, timeoutMs: 10 * 60_000 })
-      .then((fp) => {
-        fingerPrint = fp;
-        onFingerprint?.(fp);
-      })
+    const seen = (fp: string): void => {
+      fingerPrint = fp;
+      onFingerprint?.(fp);
+    };
+    const watching = this.waitingFingerprint(sign.operationId, fingerprintSignal)
+      .then(seen)
       // The fingerprint is for display: its failure never fails the signature.
       .catch(() => undefined);
+    let result;
     try {
-      const result = await this.xadesMobile.signStepOne(sign, signal ? { signal } : {});
-      return { operationId: result.operationId, signedFrom: sign.operationId, fingerPrint };
+      result = await this.xadesMobile.signStepOne(sign, signal ? { signal } : {});
     } finally {
       stopFingerprint.abort(new AbortError('signing finished'));
       await watching;
+    }
+    if (fingerPrint === undefined) await this.fingerprint.get(result.operationId, signal ? { signal } : {}).then(seen, () => undefined);
+    return { operationId: result.operationId, signedFrom: sign.operationId, fingerPrint };
+  }
+
+  /**
+   * The fingerprint of the signing of `operationId` that is waiting for the phone. With imzala's status
+   * extension it is asked by that signing's own id (signingOperationId), which stays exact when `operationId` is
+   * itself a signed document (whose own fingerprint is that of the signing that made it); from a server without
+   * it (the vendor's, or an imzala before signingState), the vendor's way, by `operationId`.
+   */
+  private async waitingFingerprint(operationId: string, signal: AbortSignal): Promise<string> {
+    for (;;) {
+      const status = await this.statusIfServed(operationId, { signal });
+      if (!status || !('signingState' in status)) return this.fingerprint.waitFor(operationId, { signal, timeoutMs: 10 * 60_000 });
+      if (status.signingState === 'waiting' && status.signingOperationId) return this.fingerprint.get(status.signingOperationId, { signal });
+      await sleep(250, signal);
     }
   }
 

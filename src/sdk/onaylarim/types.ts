@@ -59,12 +59,14 @@ export interface XadesMobileSignResult {
   operationId: string;
 }
 
+/** Where a signing stands: a signed document's id reports one of these (so does an upload's latest signing). */
 export type OperationState = 'waiting' | 'signed' | 'refused' | 'expired' | 'failed';
 
-/** imzala's extension `GetOperationStatusCore`: where an operation's signing stands. */
+/** imzala's extension `GetOperationStatusCore`: where an operation and its signing stand. */
 export interface OperationStatus {
   operationId: string;
-  state: OperationState | (string & {});
+  /** `uploaded` for an original (its signing is in `signingState`); an OperationState for a signed document's id. */
+  state: 'uploaded' | OperationState | (string & {});
   /** `upload` for an original, `signed` for a step's output. */
   kind?: string;
   fileName?: string;
@@ -72,10 +74,28 @@ export interface OperationStatus {
   sha256?: string | null;
   /** For a step's output: the operation it was made from. */
   parentOperationId?: string | null;
-  /** For an original once signed: the signed document's operationId. */
+  /** The newest document signed from this one (the next link of the chain), once there is one. */
   signedOperationId?: string | null;
+  /** The latest signing of this document (its future signed document's id), whatever its outcome. */
+  signingOperationId?: string | null;
+  /** That signing's state: `waiting` while the phone is asked. */
+  signingState?: OperationState | (string & {}) | null;
+  /** Why a signing ended without a signature. */
   detail?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
   [field: string]: unknown;
+}
+
+/** One XAdES signature of a document (`CoreApiXades/GetSignatureListCore`). */
+export interface SignatureInfo {
+  /** Where it is: `S0`, `S1` for top-level signatures, `S0:S0` for a counter-signature of S0. */
+  entityLabel: string;
+  level: string | null;
+  subjectRDN: string | null;
+  timestamped: boolean;
+  claimedSigningTime: string | null;
+  citizenshipNo: string | null;
 }
 
 export interface DownloadedFile {

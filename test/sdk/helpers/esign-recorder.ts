@@ -3,8 +3,9 @@ import { RecordingServer, type RecordedRequest, type Reply } from './recorder.js
 
 /**
  * A recording server that answers the Onaylarım v2 contract (onaylarim-facts.md) from memory, with fault
- * injection: the instrument for the SDK's upload, resume and waiting logic until the e-signature branch lands.
- * It is not imzala's e-signature service and tests say so.
+ * injection: it shows what the SDK puts on the wire and how it copes with a server like the vendor's (a status
+ * without signingState, refusals in the vendor's words). It is not imzala's e-signature service: the live
+ * tests (live-onaylarim.test.ts, test/cli) sign against that.
  */
 export class ESignRecorder {
   readonly server: RecordingServer;
