@@ -57,7 +57,10 @@ function applicationView(app: Application): Record<string, unknown> {
 export async function apiRoutes(app: FastifyInstance, developers: Developers, deps: ConsoleDeps): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     secureHeaders(reply);
-    if (error instanceof ConsoleError) return reply.status(error.status).send({ error: error.code, message: error.message });
+    if (error instanceof ConsoleError) {
+      if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+      return reply.status(error.status).send({ error: error.code, message: error.message });
+    }
     if (error instanceof ApplicationError) {
       return reply.status(error.code === 'ERR_APPLICATION_NOT_FOUND' ? 404 : 400).send({ error: error.code, message: error.message });
     }

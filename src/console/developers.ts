@@ -6,9 +6,11 @@ import type { ConsoleTables } from './migrations.js';
 /** The console's error family: `code` is stable, `status` the HTTP answer. */
 export class ConsoleError extends Error {
   constructor(
-    readonly code: 'ERR_INVALID_INPUT' | 'ERR_EMAIL_TAKEN' | 'ERR_BAD_CREDENTIALS' | 'ERR_NOT_SIGNED_IN' | 'ERR_NOT_FOUND',
+    readonly code: 'ERR_INVALID_INPUT' | 'ERR_EMAIL_TAKEN' | 'ERR_BAD_CREDENTIALS' | 'ERR_NOT_SIGNED_IN' | 'ERR_NOT_FOUND' | 'ERR_TOO_MANY_ATTEMPTS',
     message: string,
     readonly status: number,
+    /** ERR_TOO_MANY_ATTEMPTS: seconds until the next attempt is taken. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -21,11 +23,20 @@ export interface Developer {
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
 const SESSION_MS = 8 * 60 * 60 * 1000;
+/** After this many failed sign-ins within the window, the e-mail is locked for a window. */
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-/** Developer accounts and their sessions. Passwords are scrypt-hashed; session tokens stored as SHA-256. */
+/**
+ * Developer accounts and their sessions. Passwords are scrypt-hashed; session tokens stored as SHA-256. Failed
+ * sign-ins are counted per e-mail in the database, so every process throttles the same guesses.
+ */
 export class Developers {
+  /** Checked for unknown e-mails, so a wrong e-mail costs what a wrong password does and reveals nothing. */
+  private readonly decoy = hashSecret(randomBytes(16).toString('hex'));
+
   constructor(private readonly db: Kysely<ConsoleTables>) {}
 
   async signUp(emailInput: string, password: string): Promise<{ developer: Developer; session: string }> {
@@ -49,13 +60,38 @@ export class Developers {
     return { developer, session: await this.openSession(developer.id) };
   }
 
-  async signIn(emailInput: string, password: string): Promise<{ developer: Developer; session: string }> {
+  async signIn(emailInput: string, password: string, now = Date.now()): Promise<{ developer: Developer; session: string }> {
     const email = emailInput.trim().toLowerCase();
+    const failures = await this.db.selectFrom('console_signin_failures').selectAll().where('email', '=', email).executeTakeFirst();
+    const lockedUntil = Number(failures?.locked_until ?? 0);
+    if (lockedUntil > now) {
+      const wait = Math.ceil((lockedUntil - now) / 1000);
+      throw new ConsoleError('ERR_TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${wait} s`, 429, wait);
+    }
     const row = await this.db.selectFrom('console_developers').selectAll().where('email', '=', email).executeTakeFirst();
-    if (!row || !(await verifySecret(row.password_hash, password))) {
+    const ok = await verifySecret(row?.password_hash ?? (await this.decoy), password);
+    if (!row || !ok) {
+      await this.countFailure(email, failures, now);
       throw new ConsoleError('ERR_BAD_CREDENTIALS', 'wrong e-mail or password', 401);
     }
+    if (failures) await this.db.deleteFrom('console_signin_failures').where('email', '=', email).execute();
     return { developer: { id: row.id, email: row.email }, session: await this.openSession(row.id) };
+  }
+
+  private async countFailure(email: string, previous: ConsoleTables['console_signin_failures'] | undefined, now: number): Promise<void> {
+    const fresh = !previous || Number(previous.window_start) + FAILURE_WINDOW_MS <= now;
+    const failures = fresh ? 1 : previous.failures + 1;
+    const row = {
+      email,
+      failures,
+      window_start: fresh ? now : Number(previous.window_start),
+      locked_until: failures >= MAX_FAILURES ? now + FAILURE_WINDOW_MS : 0,
+    };
+    await this.db
+      .insertInto('console_signin_failures')
+      .values(row)
+      .onConflict((oc) => oc.column('email').doUpdateSet({ failures: row.failures, window_start: row.window_start, locked_until: row.locked_until }))
+      .execute();
   }
 
   async bySession(token: string | undefined): Promise<Developer | null> {

@@ -22,6 +22,13 @@ export type ConsoleTables = {
     developer_id: string;
     created_at: number;
   };
+  /** Failed sign-ins per e-mail (known or not), so guessing is throttled on every process alike. */
+  console_signin_failures: {
+    email: string;
+    failures: number;
+    window_start: number;
+    locked_until: number;
+  };
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,6 +57,16 @@ export const consoleMigrations: PartMigrations = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('console_applications_developer').on('console_applications').column('developer_id').execute();
+    },
+  },  '002_signin_failures': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('console_signin_failures')
+        .addColumn('email', 'varchar(254)', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('locked_until', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
 };

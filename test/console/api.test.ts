@@ -80,6 +80,25 @@ describe('console JSON API', () => {
     expect((await app.inject({ method: 'GET', url: '/console/api/me', headers: { cookie: 'imzala_console=forged' } })).statusCode).toBe(401);
   });
 
+  it('throttles guessing: five wrong passwords lock the e-mail (429, Retry-After) for right and wrong ones alike; unknown e-mails too', async () => {
+    await app.inject({ method: 'POST', url: '/console/api/signup', payload: { email: 'guess@example.com', password: 'the right password' } });
+    for (let i = 0; i < 5; i++) {
+      const wrong = await app.inject({ method: 'POST', url: '/console/api/signin', payload: { email: 'guess@example.com', password: `wrong guess ${i}!` } });
+      expect(wrong.statusCode).toBe(401);
+    }
+    const locked = await app.inject({ method: 'POST', url: '/console/api/signin', payload: { email: 'Guess@example.com', password: 'the right password' } });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ error: 'ERR_TOO_MANY_ATTEMPTS' });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
+    for (let i = 0; i < 5; i++) {
+      expect((await app.inject({ method: 'POST', url: '/console/api/signin', payload: { email: 'nobody@example.com', password: 'whatever it is' } })).statusCode).toBe(401);
+    }
+    expect((await app.inject({ method: 'POST', url: '/console/api/signin', payload: { email: 'nobody@example.com', password: 'whatever it is' } })).statusCode).toBe(429);
+    // Another account is not affected.
+    await app.inject({ method: 'POST', url: '/console/api/signup', payload: { email: 'other@example.com', password: 'the other password' } });
+    expect((await app.inject({ method: 'POST', url: '/console/api/signin', payload: { email: 'other@example.com', password: 'the other password' } })).statusCode).toBe(200);
+  });
+
   it("creates, lists and rotates only the developer's own applications; another developer sees none of them", async () => {
     const a = await app.inject({ method: 'POST', url: '/console/api/signup', payload: { email: 'a@example.com', password: 'password of a!' } });
     const b = await app.inject({ method: 'POST', url: '/console/api/signup', payload: { email: 'b@example.com', password: 'password of b!' } });

@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/app.js';
 import { testDialect, testSystem } from '../helpers/platform.js';
+import { freePort, xmlsec1Accepts } from '../mobile/harness.js';
 
 /**
  * The console driven by a real browser (Debian's chromium) against the whole system on a real socket. The
@@ -52,9 +53,12 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
   }
 
   beforeAll(async () => {
-    system = await testSystem();
+    // The public URL is the server's own address: the e-signature side reaches the operator simulators over HTTP.
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    system = await testSystem({ IMZALA_PUBLIC_URL: base, IMZALA_MSSP_POLL_MS: '50', IMZALA_ESIGN_MOBILE_POLL_MS: '100' });
     app = await buildServer(system);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -208,7 +212,7 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     await screenshots('portal-calls');
   });
 
-  it('uploads a document with a progress bar, downloads it byte for byte and shows its verification report', async () => {
+  it('uploads a document with a progress bar, downloads it byte for byte, signs it on a virtual phone and shows a valid verification report', async () => {
     await open('esign');
     await page.click('#es-newkey');
     await page.waitForFunction(() => (document.getElementById('es-key') as HTMLInputElement).value.length > 0, undefined, WAIT);
@@ -232,34 +236,34 @@ describe.skipIf(testDialect !== 'sqlite')('console in a browser', () => {
     await page.waitForSelector('#es-report .verdict', WAIT);
     expect(await page.textContent('#es-report .verdict')).toContain('NO_SIGNATURE');
 
-    // Sign on a virtual phone (a manual-policy subscriber) in a second page. The mobile route lands from another
-    // branch: until it is in the system, the form must show the route's error honestly instead of pretending.
+    // Sign on a virtual phone (a manual-policy subscriber) in a second page, with its PIN pad.
     await page.fill('#es-phone', '5301234567');
     await page.selectOption('#es-operator', 'TURKCELL');
-    const mobile = app.hasRoute({ method: 'POST', url: '/v2/CoreApiXadesMobile/SignStepOneXadesMobileCore' });
     await page.click('#es-sign-btn');
-    if (!mobile) {
-      await page.waitForFunction(() => /SignStepOneXadesMobileCore: HTTP 404/.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, WAIT);
-    } else {
-      const phonePage = await context.newPage();
-      await phonePage.goto(`${base}/phone/5301234567`);
-      const onPhone = ((await (await phonePage.waitForSelector('.fp', WAIT)).textContent()) ?? '').replace(/\s+/g, '').toUpperCase();
-      await page.waitForFunction(() => (document.getElementById('es-fingerprint')?.textContent ?? '') !== '', undefined, WAIT);
-      expect(((await page.textContent('#es-fingerprint')) ?? '').replace(/\s+/g, '').toUpperCase()).toBe(onPhone);
-      await screenshots('virtual-phone-request', phonePage);
-      for (const digit of '123456') await phonePage.click(`[data-key="${digit}"]`);
-      await phonePage.click('#approve');
-      await page.waitForFunction(() => /İmzalandı|Signed/.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-      await phonePage.close();
-      const [signedDownload] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#es-download')]);
-      const signedFile = path.join(work, 'signed.xml');
-      await signedDownload.saveAs(signedFile);
-      expect(fs.readFileSync(signedFile, 'utf8')).toContain('SignatureValue');
-      await page.evaluate(() => document.getElementById('es-report')!.replaceChildren());
-      await page.click('#es-verify');
-      await page.waitForSelector('#es-report .verdict', WAIT);
-      expect(await page.textContent('#es-report .verdict')).toContain('ALL_VALID');
-    }
+    const phonePage = await context.newPage();
+    await phonePage.goto(`${base}/phone/5301234567`);
+    const onPhone = ((await (await phonePage.waitForSelector('.fp', WAIT)).textContent()) ?? '').replace(/\s+/g, '').toUpperCase();
+    await page.waitForFunction(() => (document.getElementById('es-fingerprint')?.textContent ?? '') !== '', undefined, WAIT);
+    expect(((await page.textContent('#es-fingerprint')) ?? '').replace(/\s+/g, '').toUpperCase()).toBe(onPhone);
+    // The live status: the upload stays uploaded while its signing waits for the phone.
+    await page.waitForFunction(() => /uploaded · (imza|signing): waiting/.test(document.getElementById('es-state')?.textContent ?? ''), undefined, WAIT);
+    await screenshots('esign-waiting');
+    await screenshots('virtual-phone-request', phonePage);
+    for (const digit of '123456') await phonePage.click(`[data-key="${digit}"]`);
+    await phonePage.click('#approve');
+    await page.waitForFunction(() => /İmzalandı|Signed/.test(document.getElementById('es-sign-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await phonePage.close();
+    await page.waitForFunction(() => /: signed/.test(document.getElementById('es-state')?.textContent ?? ''), undefined, WAIT);
+    const [signedDownload] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#es-download')]);
+    const signedFile = path.join(work, 'signed.xml');
+    await signedDownload.saveAs(signedFile);
+    const signedXml = fs.readFileSync(signedFile);
+    expect(signedXml.toString('utf8')).toContain('SignatureValue');
+    expect(await xmlsec1Accepts(system, signedXml)).toBe(1);
+    await page.evaluate(() => document.getElementById('es-report')!.replaceChildren());
+    await page.click('#es-verify');
+    await page.waitForSelector('#es-report .verdict', WAIT);
+    expect(await page.textContent('#es-report .verdict')).toContain('ALL_VALID');
     await screenshots('esign-demo');
   });
 

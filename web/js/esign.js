@@ -2,12 +2,13 @@ import { el } from './api.js';
 import { api } from './api.js';
 import { lang, t } from './i18n.js';
 
-/** One CoreApi call: JSON in, ApiResult `{result, error}` out; a transport or API error becomes an Error. */
+/** One CoreApi call: JSON in, ApiResult `{result, error}` out; a transport or API error becomes an Error with the HTTP status. */
 async function coreApi(key, path, body) {
   const res = await fetch(path, { method: 'POST', headers: { 'X-API-KEY': key, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const data = await res.json().catch(() => null);
-  if (!data) throw new Error(`HTTP ${res.status} ${path}`);
-  if (data.error) throw new Error(`HTTP ${res.status}: ${typeof data.error === 'string' ? data.error : JSON.stringify(data.error)}`);
+  const fail = (message) => Object.assign(new Error(message), { status: res.status });
+  if (!data) throw fail(`HTTP ${res.status} ${path}`);
+  if (data.error) throw fail(`HTTP ${res.status}: ${typeof data.error === 'string' ? data.error : JSON.stringify(data.error)}`);
   return data.result;
 }
 
@@ -74,7 +75,9 @@ export function initEsign() {
     if (!id || !key()) return;
     try {
       const s = await coreApi(key(), '/v2/CoreApiOperation/GetOperationStatusCore', { operationId: id });
-      say('es-state', `${s.fileName}: ${s.state}${s.size != null ? ` · ${s.size} B` : ''}${s.sha256 ? ` · SHA-256 ${s.sha256}` : ''}`);
+      // An upload stays `uploaded`; what its signing does (waiting while the phone is asked) is signingState.
+      const signing = s.signingState ? ` · ${t('es.signing')}: ${s.signingState}` : '';
+      say('es-state', `${s.fileName}: ${s.state}${signing}${s.size != null ? ` · ${s.size} B` : ''}${s.sha256 ? ` · SHA-256 ${s.sha256}` : ''}`);
     } catch (err) {
       say('es-state', `${t('error')}: ${err.message}`, true);
     }
@@ -102,10 +105,23 @@ export function initEsign() {
     $('es-fingerprint').textContent = '';
     say('es-sign-status', t('es.waiting'));
     const poll = setInterval(() => void refreshState(), 1500);
-    // As the vendor's browser sample does: the fingerprint is asked for while SignStepOne waits on the phone.
-    coreApi(key(), '/v2/CoreApiFingerPrint/GetFingerPrintCore', { operationId: uploaded })
-      .then((r) => { $('es-fingerprint').textContent = r.fingerPrint; })
-      .catch((err) => { $('es-fingerprint').textContent = ''; say('es-state', `GetFingerPrintCore: ${err.message}`, true); });
+    let finished = false;
+    // As the vendor's browser sample does: the fingerprint is asked for while SignStepOne waits on the phone;
+    // 409 says the signing has not started yet, so it is asked again until SignStepOne has answered.
+    const fingerprint = async () => {
+      for (;;) {
+        try {
+          const { fingerPrint } = await coreApi(key(), '/v2/CoreApiFingerPrint/GetFingerPrintCore', { operationId: body.operationId });
+          // In groups of four, as the phone shows it, so the two are easy to compare.
+          $('es-fingerprint').textContent = fingerPrint.match(/.{1,4}/g).join(' ');
+          return;
+        } catch (err) {
+          if (err.status !== 409 || finished) throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    fingerprint().catch((err) => { $('es-fingerprint').textContent = ''; say('es-state', `GetFingerPrintCore: ${err.message}`, true); });
     try {
       const result = await coreApi(key(), '/v2/CoreApiXadesMobile/SignStepOneXadesMobileCore', body);
       signed = result.operationId;
@@ -113,6 +129,7 @@ export function initEsign() {
     } catch (err) {
       say('es-sign-status', `SignStepOneXadesMobileCore: ${err.message}`, true);
     } finally {
+      finished = true;
       clearInterval(poll);
       void refreshState();
     }
@@ -152,7 +169,7 @@ export function initEsign() {
       ].filter(Boolean).join(' · ') }));
     report.append(
       el('p', { class: data.valid ? 'ok verdict' : 'error verdict', text: `${verdict} (${data.summary}, ${data.signatureCount})` }),
-      rows.length ? el('ul', {}, ...rows) : null,
+      ...(rows.length ? [el('ul', {}, ...rows)] : []),
       el('details', {}, el('summary', { text: 'JSON' }), el('pre', { class: 'wrap', text: JSON.stringify(data, null, 2) })));
   });
 }
