@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialectOf } from '../../src/platform/database.js';
@@ -48,6 +50,27 @@ describe(`database layer (${testDialect})`, () => {
       another: { '001_x': { up: async (db: Kysely<unknown>) => void (await db.schema.createTable('x').addColumn('id', 'integer').execute()) } },
     });
     expect(later).toEqual(['another/001_x']);
+  });
+
+  it('migrates once when several processes open a fresh database at the same moment', async () => {
+    const url = platform.config.databaseUrl;
+    const script = path.resolve('test/platform/fixtures/slow-migration.ts');
+    const runs = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.once('exit', (code) => resolve({ code, stdout, stderr }));
+          }),
+      ),
+    );
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    // Exactly one process applied the migration; the others waited for it and found nothing to do.
+    expect(runs.map((r) => r.stdout).sort()).toEqual(['["race/001_two_tables"]', '[]', '[]']);
   });
 
   it('returns bigint columns as numbers and keeps transactions atomic', async () => {
