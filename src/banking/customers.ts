@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { BankCustomer, CustomerDirectory } from '../identity/ports.js';
 import type { BankingTables } from './migrations.js';
-import { hashSecret, verifySecret } from '../platform/secrets.js';
+import { verifySecretOrDecoy } from '../platform/secrets.js';
 
 type CustomerRow = BankingTables['banking_customers'];
 
@@ -11,9 +11,6 @@ function toCustomer(row: CustomerRow): BankCustomer {
 
 /** The bank's customers as the identity server sees them (port CustomerDirectory). */
 export class BankCustomerDirectory implements CustomerDirectory {
-  /** Checked against when the customer is unknown, so both answers take one scrypt. */
-  private readonly decoy = hashSecret('decoy-password-never-matches');
-
   constructor(private readonly db: Kysely<BankingTables>) {}
 
   async find(customerNo: string): Promise<BankCustomer | null> {
@@ -23,7 +20,7 @@ export class BankCustomerDirectory implements CustomerDirectory {
 
   async authenticate(customerNo: string, password: string): Promise<BankCustomer | null> {
     const row = await this.row(customerNo);
-    const ok = await verifySecret(row?.password_hash ?? (await this.decoy), password);
+    const ok = await verifySecretOrDecoy(row?.password_hash, password);
     return row && ok ? toCustomer(row) : null;
   }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { hashSecret, verifySecret } from '../platform/secrets.js';
+import { hashSecret, verifySecretOrDecoy } from '../platform/secrets.js';
 import type { ConsoleTables } from './migrations.js';
 
 /** The console's error family: `code` is stable, `status` the HTTP answer. */
@@ -34,9 +34,6 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
  * sign-ins are counted per e-mail in the database, so every process throttles the same guesses.
  */
 export class Developers {
-  /** Checked for unknown e-mails, so a wrong e-mail costs what a wrong password does and reveals nothing. */
-  private readonly decoy = hashSecret(randomBytes(16).toString('hex'));
-
   constructor(private readonly db: Kysely<ConsoleTables>) {}
 
   async signUp(emailInput: string, password: string): Promise<{ developer: Developer; session: string }> {
@@ -69,7 +66,7 @@ export class Developers {
       throw new ConsoleError('ERR_TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${wait} s`, 429, wait);
     }
     const row = await this.db.selectFrom('console_developers').selectAll().where('email', '=', email).executeTakeFirst();
-    const ok = await verifySecret(row?.password_hash ?? (await this.decoy), password);
+    const ok = await verifySecretOrDecoy(row?.password_hash, password);
     if (!row || !ok) {
       await this.countFailure(email, failures, now);
       throw new ConsoleError('ERR_BAD_CREDENTIALS', 'wrong e-mail or password', 401);

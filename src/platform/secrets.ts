@@ -30,3 +30,15 @@ export async function verifySecret(stored: string, candidate: unknown): Promise<
   const actual = await derive(candidate, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/**
+ * A hash of a random secret nobody kept. Checking a password against it costs one scrypt, like a real check,
+ * so "no such user" and "wrong password" take the same time; being a constant, it costs nothing at start-up.
+ */
+const DECOY_HASH = 'scrypt$16384$8$1$hdZx_7zxaJd9p1i0KyHqbw$ePxO4a7cgZneh8w8Smn7yKr9KBATx_Ilp_zXSn_OlV8';
+
+/** verifySecret for a record that may not exist: false without one, after the same work as with one. */
+export async function verifySecretOrDecoy(stored: string | undefined, candidate: unknown): Promise<boolean> {
+  const ok = await verifySecret(stored ?? DECOY_HASH, candidate);
+  return stored !== undefined && ok;
+}
