@@ -6,10 +6,10 @@ import { PhoneError } from './errors.js';
 import { KeyStore } from './keystore.js';
 import { msspMigrations, type MsspTables } from './migrations.js';
 import { apCredentials, OPERATOR_INFO, OPERATORS, operatorClientConfig, type OperatorName } from './operators.js';
+import { ApAccount } from './ap-account.js';
 import { VirtualPhone } from './phone.js';
 import { phoneRoutes } from './phone-routes.js';
 import type { SubscriberCertificateIssuer } from './ports.js';
-import { hashSecret, verifySecret } from '../platform/secrets.js';
 import { SEED_SUBSCRIBERS } from './seed.js';
 import { OperatorSimulator } from './simulator.js';
 import { soapRoutes } from './soap-routes.js';
@@ -46,7 +46,7 @@ export function createMsspPart(platform: Platform, issuer: SubscriberCertificate
   const subscribers = new SubscriberStore(db, keys, issuer, envNumber(config.env, 'IMZALA_MSSP_PIN_ATTEMPTS', 3));
   const transactions = new TransactionStore(db);
   const phone = new VirtualPhone(subscribers, transactions);
-  const simulators = OPERATORS.map((op) => new OperatorSimulator(op, db, phone, { timeoutSeconds, pollMs }, log, config.publicUrl));
+  const simulators = OPERATORS.map((op) => new OperatorSimulator(op, db, phone, { timeoutSeconds, pollMs }, log, config.publicUrl, new ApAccount(db, op, apCredentials(config, op))));
   const services: MsspServices = {
     subscribers,
     transactions,
@@ -66,20 +66,6 @@ export function createMsspPart(platform: Platform, issuer: SubscriberCertificate
     },
 
     async seed() {
-      for (const operator of OPERATORS) {
-        const { apId, apPwd } = apCredentials(config, operator);
-        const row = await db.selectFrom('mssp_operators').selectAll().where('name', '=', operator).executeTakeFirst();
-        if (!row) {
-          await db
-            .insertInto('mssp_operators')
-            .values({ name: operator, ap_id: apId, ap_pwd_hash: await hashSecret(apPwd), created_at: Date.now() })
-            .onConflict((oc) => oc.column('name').doNothing())
-            .execute();
-        } else if (row.ap_id !== apId || !(await verifySecret(row.ap_pwd_hash, apPwd))) {
-          // The environment is the source of the AP credentials: follow it when it changes.
-          await db.updateTable('mssp_operators').set({ ap_id: apId, ap_pwd_hash: await hashSecret(apPwd) }).where('name', '=', operator).execute();
-        }
-      }
       for (const s of SEED_SUBSCRIBERS) {
         if (await subscribers.get(s.phone)) continue;
         try {

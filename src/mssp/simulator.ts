@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../platform/logger.js';
+import type { ApAccount } from './ap-account.js';
 import type { MsspTables } from './migrations.js';
 import { OPERATOR_INFO, nationalNumber, type OperatorName } from './operators.js';
 import { hashOfLength } from './pkcs7.js';
@@ -19,7 +19,6 @@ import {
   type SoapVersion,
   type StatusReq,
 } from './protocol.js';
-import { verifySecret } from '../platform/secrets.js';
 import { MsspError, STATUS, statusName } from './status.js';
 import type { Transaction } from './transactions.js';
 
@@ -51,6 +50,7 @@ export class OperatorSimulator {
     private readonly options: SimulatorOptions,
     private readonly log: Logger,
     publicUrl: string,
+    private readonly account: ApAccount,
   ) {
     this.msspId = `${publicUrl}/mssp/${OPERATOR_INFO[operator].slug}`;
   }
@@ -61,7 +61,7 @@ export class OperatorSimulator {
       const parsed = parseRequest(xml);
       version = parsed.version;
       const { request } = parsed;
-      await this.authenticate(request.ap.apId, request.ap.apPwd);
+      await this.account.authenticate(request.ap.apId, request.ap.apPwd);
       const response =
         request.kind === 'signature' ? await this.signature(request, signal) : request.kind === 'status' ? await this.status(request) : await this.profile(request);
       return { httpStatus: 200, contentType: soapContentType(version), body: envelope(version, buildResponse(response, this.msspId, new Date().toISOString())) };
@@ -77,21 +77,6 @@ export class OperatorSimulator {
   fault(version: SoapVersion, code: number, message: string): SoapReply {
     const { body, httpStatus } = buildFault(version, code, message);
     return { httpStatus, contentType: soapContentType(version), body };
-  }
-
-  /**
-   * scrypt on every request would cost more than the rest of the request; once a password has verified
-   * against the stored hash, its SHA-256 is remembered for that hash (a changed hash forgets it).
-   */
-  private verified: { hash: string; digest: Buffer } | undefined;
-
-  private async authenticate(apId: string, apPwd: string): Promise<void> {
-    const row = await this.db.selectFrom('mssp_operators').select(['ap_id', 'ap_pwd_hash']).where('name', '=', this.operator).executeTakeFirst();
-    if (!row || row.ap_id !== apId) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
-    const digest = createHash('sha256').update(apPwd).digest();
-    if (this.verified?.hash === row.ap_pwd_hash && timingSafeEqual(this.verified.digest, digest)) return;
-    if (!(await verifySecret(row.ap_pwd_hash, apPwd))) throw new MsspError('UNAUTHORIZED_ACCESS', 'AP_ID or AP_PWD not accepted');
-    this.verified = { hash: row.ap_pwd_hash, digest };
   }
 
   private async subscriber(msisdn: string) {
