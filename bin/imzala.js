@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The CLI runs from the TypeScript sources through tsx, so `npm ci && npm start` needs no build step.
+// The CLI runs from the TypeScript sources through tsx, so it needs no build step and never runs a stale one.
+// `npm start` runs the same entry point transpiled (scripts/build.mjs), which keeps the long-lived server lean.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+await import('../src/cli/run.ts');

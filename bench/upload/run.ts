@@ -1,11 +1,12 @@
-// bench/upload: a chunked upload (1 GB by default) through `imzala serve` (ChunkInit, ChunkUpload × n,
+// bench/upload: a chunked upload (1 GB by default) through `imzala serve` as `npm start` runs it (the build from
+// scripts/build.mjs, no tsx) (ChunkInit, ChunkUpload × n,
 // ChunkComplete) against the same bytes sent to a bare Node HTTP server that streams each body to disk, both over
 // loopback in this run. Prints both throughputs, their ratio and the imzala server's peak RSS (VmHWM).
 // Each server first takes one chunk untimed (lazy start-up work and JIT warm-up are not the upload's cost), and
 // the CPU seconds each server and the client spend on the timed upload are printed next to the wall time.
 // Env: IMZALA_BENCH_UPLOAD_MB (1024), IMZALA_BENCH_CHUNK_MB (16), IMZALA_BENCH_CONCURRENCY (4),
 // IMZALA_BENCH_NODE_ARGS (extra node flags for both servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -129,7 +130,8 @@ async function imzala(): Promise<{
   const system = await openSystem(config);
   const { apiKey } = await createEsignServices(system.platform).tenants.create('bench');
   await system.close();
-  const { child, address } = await start([path.join(root, 'bin/imzala.js'), 'serve', '--port', '0', '--data', dataDir], {
+  if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' }).status !== 0) throw new Error('scripts/build.mjs failed');
+  const { child, address } = await start([path.join(root, 'dist/src/cli/run.js'), 'serve', '--port', '0', '--data', dataDir], {
     IMZALA_LOG_LEVEL: 'warn',
     IMZALA_DATABASE_URL: '',
   });

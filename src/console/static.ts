@@ -3,8 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** The browser code and styles live in web/ at the repository root, committed as plain ES modules and CSS. */
-export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+/**
+ * The browser code and styles live in web/ at the repository root, committed as plain ES modules and CSS. This
+ * file runs from src/console/ (tsx) or dist/src/console/ (`npm start`), so the root is found, not assumed.
+ */
+export const WEB_DIR = webDirAbove(path.dirname(fileURLToPath(import.meta.url)));
+
+function webDirAbove(dir: string): string {
+  const candidate = path.join(dir, 'web');
+  if (fs.existsSync(path.join(candidate, 'index.html'))) return `${candidate}${path.sep}`;
+  const parent = path.dirname(dir);
+  if (parent === dir) throw new Error('the console\'s web/ directory was not found above src/console');
+  return webDirAbove(parent);
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
