@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,9 +42,9 @@ describe('imzala CLI', () => {
     expect(await main(['node', 'imzala', 'serve', '--port', 'abc'])).toBe(2);
   });
 
-  it('`imzala serve` starts from a clean data directory, serves, and stops on SIGTERM', async () => {
+  async function serveAndStop(entry: string): Promise<void> {
     const { config, cleanup } = await testConfig();
-    const child = spawn(process.execPath, [path.resolve('bin/imzala.js'), 'serve', '--port', '0', '--data', config.dataDir], {
+    const child = spawn(process.execPath, [entry, 'serve', '--port', '0', '--data', config.dataDir], {
       env: { ...process.env, IMZALA_DATABASE_URL: config.databaseUrl, IMZALA_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -55,11 +57,27 @@ describe('imzala CLI', () => {
       });
       child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
     });
-    const res = await fetch(`${address}/healthz`);
-    expect(res.status).toBe(200);
+    expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    // The console's files are found from wherever the code runs (src/ or the build under dist/).
+    expect((await fetch(`${address}/console/assets/style.css`)).status).toBe(200);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
     await cleanup();
+  }
+
+  it('`imzala serve` starts from a clean data directory, serves, and stops on SIGTERM', async () => {
+    await serveAndStop(path.resolve('bin/imzala.js'));
+  });
+
+  it('`npm start`: the transpiled build serves the same way', async () => {
+    // A build of its own under dist/, so runs on both databases at once do not write over each other.
+    const out = path.resolve('dist', `test-${randomBytes(4).toString('hex')}`);
+    try {
+      expect(spawnSync(process.execPath, ['scripts/build.mjs', out], { stdio: 'inherit' }).status).toBe(0);
+      await serveAndStop(path.join(out, 'cli', 'run.js'));
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
