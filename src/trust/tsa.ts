@@ -151,8 +151,21 @@ export class TimeStampAuthority {
       ...(certReq ? { certificates: [tsaCert] } : {}),
     });
     await signedData.sign(tsa.privateKey, 0, 'SHA-256');
-    return new pkijs.ContentInfo({ contentType: OIDS.signedData, content: signedData.toSchema(true) });
+    const schema = signedData.toSchema(true);
+    primitiveEContent(schema, content);
+    return new pkijs.ContentInfo({ contentType: OIDS.signedData, content: schema });
   }
+}
+
+/**
+ * pkijs writes eContent as a constructed OCTET STRING in 64 kB pieces, which is BER; tokens are expected in DER,
+ * and stricter readers (pkijs's own SignedData.verify among them) cannot read the TSTInfo out of the constructed
+ * form. Puts it back as one primitive OCTET STRING inside the [0] of the encapContentInfo.
+ */
+function primitiveEContent(signedDataSchema: asn1js.Sequence, content: ArrayBuffer): void {
+  const encapContentInfo = signedDataSchema.valueBlock.value[2] as asn1js.Sequence;
+  const explicit = encapContentInfo.valueBlock.value[1] as asn1js.Constructed;
+  explicit.valueBlock.value = [new asn1js.OctetString({ valueHex: content })];
 }
 
 function rejection(reason: FailReason, message: string): Buffer {

@@ -86,6 +86,10 @@ describe('RFC 3161 time-stamp authority', () => {
       const verified = await openssl(['ts', '-verify', '-token_in', '-in', file, '-data', f.files.file('sv.bin', data), '-CAfile', f.rootPem]);
       expect(verified.stdout).toContain('Verification: OK');
       const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(token)).content });
+      // DER: the TSTInfo sits in one primitive OCTET STRING, where pkijs's verifier (a second reader) finds it.
+      expect(signed.encapContentInfo.eContent!.idBlock.isConstructed).toBe(false);
+      const checked = await signed.verify({ signer: 0, trustedCerts: [pkijs.Certificate.fromBER(new Uint8Array((await f.trust.rootCertificate()).rawData))], checkChain: true, extendedMode: true, data: new Uint8Array(data) });
+      expect(checked.signatureVerified).toBe(true);
       const info = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent!.getValue());
       serials.push(info.serialNumber.toBigInt());
       expect(info.nonce?.toBigInt()).toBe(42n);
