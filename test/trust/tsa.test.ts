@@ -88,7 +88,7 @@ describe('RFC 3161 time-stamp authority', () => {
       const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(token)).content });
       // DER: the TSTInfo sits in one primitive OCTET STRING, where pkijs's verifier (a second reader) finds it.
       expect(signed.encapContentInfo.eContent!.idBlock.isConstructed).toBe(false);
-      const checked = await signed.verify({ signer: 0, trustedCerts: [pkijs.Certificate.fromBER(new Uint8Array((await f.trust.rootCertificate()).rawData))], checkChain: true, extendedMode: true, data: new Uint8Array(data) });
+      const checked = await signed.verify({ signer: 0, trustedCerts: [pkijs.Certificate.fromBER(new Uint8Array((await f.trust.rootCertificate()).rawData))], checkChain: true, extendedMode: true, data: Uint8Array.from(data).buffer });
       expect(checked.signatureVerified).toBe(true);
       const info = pkijs.TSTInfo.fromBER(signed.encapContentInfo.eContent!.getValue());
       serials.push(info.serialNumber.toBigInt());
