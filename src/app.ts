@@ -33,7 +33,7 @@ export function createParts(platform: Platform): Part[] {
   const customers = createCustomerDirectory(platform);
   const identity = createIdentityPart(platform, { customers });
   // The banking APIs run behind the gateway, which checks tokens and signing keys against the identity server.
-  const gateway = createGateway(platform.config, { tokens: identity.tokens, keyring: identity.keyring });
+  const gateway = createGateway(platform, { tokens: identity.tokens, keyring: identity.keyring });
   const banking = createBankingPart(platform, { customers, gateway });
   // Seeds run in order: the bank (its customers) before the identity server's demo application.
   // trust.service (src/trust/service.ts) is what the e-signature engine and the operator simulators build on.

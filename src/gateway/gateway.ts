@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { envNumber, type Config } from '../platform/config.js';
+import { envNumber } from '../platform/config.js';
+import type { Platform } from '../platform/platform.js';
 import { RingCallLog } from './call-log.js';
 import type { AccessTokenInfo, ClientKeyring, GatewayCallLog, TokenFlow, TokenVerifier } from './ports.js';
-import { RateLimiter } from '../platform/rate-limit.js';
 import { decodeSignature, diagnose, signedBytes, verifyBytesOffLoop, type SignedRequest } from './signature.js';
 
 /** What a route behind the gateway requires of the token. */
@@ -77,8 +77,10 @@ function rawQueryOf(url: string): string | null {
  * then rate limit, then the request signature, then grant type and scope. Its failure bodies are the live ones
  * byte for byte; a failed signature also gets a `Signature-Hint` header naming the client's likely mistake.
  */
-export function createGateway(config: Config, ports: GatewayPorts, options: GatewayOptions = {}): Gateway {
-  const limiter = new RateLimiter(
+export function createGateway(platform: Pick<Platform, 'config' | 'rateLimit'>, ports: GatewayPorts, options: GatewayOptions = {}): Gateway {
+  const { config } = platform;
+  const limiter = platform.rateLimit(
+    'gateway',
     options.rate ?? envNumber(config.env, 'IMZALA_GATEWAY_RATE', 20),
     options.burst ?? envNumber(config.env, 'IMZALA_GATEWAY_BURST', 40),
   );
@@ -105,7 +107,7 @@ export function createGateway(config: Config, ports: GatewayPorts, options: Gate
     const grant = await ports.tokens.verify(token);
     if (!grant || grant.expiresAt * 1000 <= Date.now()) return unauthorized(reply);
     request.gateway.grant = grant;
-    const wait = limiter.take(grant.clientId);
+    const wait = await limiter.take(grant.clientId);
     if (wait > 0) {
       return reply
         .code(429)

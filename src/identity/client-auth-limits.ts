@@ -1,6 +1,7 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { envNumber } from '../platform/config.js';
-import { RateLimiter } from '../platform/rate-limit.js';
+import type { Platform } from '../platform/platform.js';
+import type { RateLimit } from '../platform/rate-limit.js';
 
 /** A successful client authentication costs 1 against the buckets, a failed one this much. */
 const FAILED_AUTHENTICATION_COST = 5;
@@ -17,29 +18,28 @@ export class ClientAuthenticationThrottled extends errors.OIDCProviderError {
  * Client authentication (scrypt, tens of milliseconds of CPU) on /connect/token, /connect/introspect and
  * /connect/revocation, limited per client id and per caller address, so a flood of wrong secrets cannot
  * occupy the CPU. Env IMZALA_TOKEN_RATE (per second, default 5) and IMZALA_TOKEN_BURST (default 50) apply to
- * each client id and to each address.
+ * each client id and to each address, shared by every process on the same Redis when one is configured.
  */
 export class ClientAuthLimits {
-  private readonly byClient: RateLimiter;
-  private readonly byAddress: RateLimiter;
+  private readonly byClient: RateLimit;
+  private readonly byAddress: RateLimit;
 
-  constructor(env: NodeJS.ProcessEnv, now?: () => number) {
-    const rate = envNumber(env, 'IMZALA_TOKEN_RATE', 5);
-    const burst = envNumber(env, 'IMZALA_TOKEN_BURST', 50);
-    this.byClient = new RateLimiter(rate, burst, now);
-    this.byAddress = new RateLimiter(rate, burst, now);
+  constructor(platform: Pick<Platform, 'config' | 'rateLimit'>) {
+    const rate = envNumber(platform.config.env, 'IMZALA_TOKEN_RATE', 5);
+    const burst = envNumber(platform.config.env, 'IMZALA_TOKEN_BURST', 50);
+    this.byClient = platform.rateLimit('token-client', rate, burst);
+    this.byAddress = platform.rateLimit('token-address', rate, burst);
   }
 
   /**
    * Wraps oidc-provider's secret check: refused before any scrypt work when the client id is over its limit, and
    * a wrong secret counts as several calls.
    */
-  guard(clientId: string, check: () => Promise<boolean>): Promise<boolean> {
-    if (this.byClient.take(clientId) > 0) return Promise.reject(new ClientAuthenticationThrottled());
-    return check().then((ok) => {
-      if (!ok) this.byClient.charge(clientId, FAILED_AUTHENTICATION_COST - 1);
-      return ok;
-    });
+  async guard(clientId: string, check: () => Promise<boolean>): Promise<boolean> {
+    if ((await this.byClient.take(clientId)) > 0) throw new ClientAuthenticationThrottled();
+    const ok = await check();
+    if (!ok) await this.byClient.charge(clientId, FAILED_AUTHENTICATION_COST - 1);
+    return ok;
   }
 
   /** Koa middleware for the provider: the per-address limit, the failure surcharge, and Retry-After on every 429. */
@@ -47,7 +47,7 @@ export class ClientAuthLimits {
     const limited = new Set(paths);
     return async (ctx, next) => {
       if (ctx.method !== 'POST' || !limited.has(ctx.path)) return next();
-      const wait = this.byAddress.take(ctx.ip);
+      const wait = await this.byAddress.take(ctx.ip);
       if (wait > 0) {
         const refused = new ClientAuthenticationThrottled();
         ctx.status = 429;
@@ -58,9 +58,9 @@ export class ClientAuthLimits {
       }
       await next();
       const error = (ctx.body as { error?: unknown } | undefined)?.error;
-      if (ctx.status === 401 && error === 'invalid_client') this.byAddress.charge(ctx.ip, FAILED_AUTHENTICATION_COST - 1);
+      if (ctx.status === 401 && error === 'invalid_client') await this.byAddress.charge(ctx.ip, FAILED_AUTHENTICATION_COST - 1);
       const clientId = ctx.oidc?.client?.clientId;
-      if (ctx.status === 429 && clientId !== undefined) ctx.set('retry-after', String(this.byClient.wait(clientId)));
+      if (ctx.status === 429 && clientId !== undefined) ctx.set('retry-after', String(await this.byClient.wait(clientId)));
     };
   }
 }

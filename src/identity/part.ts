@@ -40,7 +40,7 @@ export function createIdentityPart(platform: Platform, deps: IdentityDeps): Iden
   const applications = new Applications(db, deps.customers);
   const tokens = new DatabaseTokenVerifier(db);
   const logins = new LoginStates(db);
-  const clientAuthLimits = new ClientAuthLimits(platform.config.env);
+  const clientAuthLimits = new ClientAuthLimits(platform);
   let provider: Promise<Provider> | undefined;
   const getProvider = (): Promise<Provider> =>
     (provider ??= createProvider({ issuer: platform.config.publicUrl, db, applications, customers: deps.customers, revocations: tokens, clientAuthLimits, log: platform.log }));

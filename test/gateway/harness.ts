@@ -33,7 +33,7 @@ export async function gatewayHarness(options: GatewayOptions = { rate: 1000, bur
   const system: System = await openSystem(config, log);
   const tokens = new TestTokens();
   const keyring = new TestKeyring();
-  const gateway = createGateway(config, { tokens, keyring }, options);
+  const gateway = createGateway(system.platform, { tokens, keyring }, options);
   const bank: BankingPart = createBankingPart(system.platform, { gateway });
   const app: FastifyInstance = await createServer(system.platform, [bank]);
 

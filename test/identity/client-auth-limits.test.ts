@@ -1,36 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/app.js';
-import { RateLimiter } from '../../src/platform/rate-limit.js';
-import { testSystem } from '../helpers/platform.js';
+import { buildServer, openSystem, type System } from '../../src/app.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { testConfig, testSystem } from '../helpers/platform.js';
 import { FORM, form, registerApp } from './helpers.js';
-
-describe('RateLimiter', () => {
-  it('takes up to the burst, refills at the rate, and a charge is a debt capped at one burst', () => {
-    let now = 0;
-    const limiter = new RateLimiter(2, 4, () => now);
-    for (let i = 0; i < 4; i++) expect(limiter.take('a')).toBe(0);
-    expect(limiter.take('a')).toBe(1);
-    expect(limiter.take('b')).toBe(0); // keys are independent
-    now += 500; // one token back at 2 a second
-    expect(limiter.take('a')).toBe(0);
-    expect(limiter.wait('a')).toBe(1);
-    limiter.charge('a', 100);
-    expect(limiter.wait('a')).toBe(3); // 4 owed, 1 needed: 5 tokens at 2 a second
-    now += 10_000;
-    expect(limiter.take('a', 4)).toBe(0);
-  });
-
-  it('forgets refilled keys first when it holds too many', () => {
-    let now = 0;
-    const limiter = new RateLimiter(1, 1, () => now, 2);
-    expect(limiter.take('a')).toBe(0);
-    now += 5000; // 'a' is full again
-    expect(limiter.take('b')).toBe(0);
-    expect(limiter.take('c')).toBe(0); // 'a' goes
-    expect(limiter.take('b')).toBe(1); // 'b' is remembered
-  });
-});
 
 describe('client authentication limits on /connect/token, /connect/introspect and /connect/revocation', () => {
   let system: Awaited<ReturnType<typeof testSystem>>;
@@ -92,5 +66,49 @@ describe('client authentication limits on /connect/token, /connect/introspect an
     expect((await post('/connect/revocation', '10.3.0.3', auth)).statusCode).toBe(200);
     expectLimited(await post('/connect/introspect', '10.3.0.4', auth));
     expectLimited(await post('/connect/revocation', '10.3.0.4', auth));
+  });
+});
+
+describe('client authentication limits across processes sharing one Redis (IMZALA_REDIS_URL)', () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+  });
+
+  it('counts calls to either server against the same client id', async () => {
+    const { config, cleanup } = await testConfig({
+      IMZALA_TOKEN_RATE: '0.01',
+      IMZALA_TOKEN_BURST: '3',
+      IMZALA_REDIS_URL: process.env.IMZALA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      IMZALA_REDIS_PREFIX: `imzala-test:${randomBytes(6).toString('hex')}:`,
+    });
+    closers.push(cleanup);
+    // Two systems on one database and one Redis: two imzala processes behind a load balancer.
+    const systems: System[] = [];
+    const servers: FastifyInstance[] = [];
+    for (let i = 0; i < 2; i++) {
+      const system = await openSystem(config, createLogger('silent'));
+      const app = await buildServer(system);
+      closers.push(async () => {
+        await app.close();
+        await system.close();
+      });
+      systems.push(system);
+      servers.push(app);
+    }
+    const client = await registerApp(systems[0]!, { scopes: 'public' });
+    const token = (app: FastifyInstance) =>
+      app.inject({
+        method: 'POST',
+        url: '/connect/token',
+        headers: FORM,
+        payload: form({ grant_type: 'client_credentials', scope: 'public', client_id: client.clientId, client_secret: client.clientSecret }),
+      });
+    // Three calls in all, whichever server takes them; with limits in memory each server would allow three.
+    expect((await token(servers[0]!)).statusCode).toBe(200);
+    expect((await token(servers[1]!)).statusCode).toBe(200);
+    expect((await token(servers[0]!)).statusCode).toBe(200);
+    expect((await token(servers[1]!)).statusCode).toBe(429);
+    expect((await token(servers[0]!)).statusCode).toBe(429);
   });
 });
