@@ -168,7 +168,7 @@ export async function apiRoutes(app: FastifyInstance, developers: Developers, de
     { schema: { tags, summary: "The application's recent gateway calls, newest first", params: clientIdParams } },
     async (request) => {
       const application = await owned(request);
-      return { calls: deps.calls.recent(application.clientId, 50) };
+      return { calls: await deps.calls.recent(application.clientId, 50) };
     },
   );
 

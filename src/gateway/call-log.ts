@@ -1,8 +1,9 @@
 import type { GatewayCall, GatewayCallLog } from './ports.js';
 
 /**
- * The last calls per application, kept in memory only: a developer's "what just happened" view, not an audit
- * log (it is per process and forgets on restart). Bounded per client and in the number of clients.
+ * The last calls per application, kept in this process's memory: a developer's "what just happened" view, not
+ * an audit log (it forgets on restart). Bounded per client and in the number of clients. With Redis configured,
+ * RedisCallLog keeps them where every process sees them.
  */
 export class RingCallLog implements GatewayCallLog {
   private readonly byClient = new Map<string, GatewayCall[]>();
@@ -26,7 +27,7 @@ export class RingCallLog implements GatewayCallLog {
     if (calls.length > this.perClient) calls.length = this.perClient;
   }
 
-  recent(clientId: string, limit = this.perClient): GatewayCall[] {
+  async recent(clientId: string, limit = this.perClient): Promise<GatewayCall[]> {
     return (this.byClient.get(clientId) ?? []).slice(0, Math.max(0, limit));
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { envNumber } from '../platform/config.js';
 import type { Platform } from '../platform/platform.js';
 import { RingCallLog } from './call-log.js';
+import { RedisCallLog } from './redis-call-log.js';
 import type { AccessTokenInfo, ClientKeyring, GatewayCallLog, TokenFlow, TokenVerifier } from './ports.js';
 import { decodeSignature, diagnose, signedBytes, verifyBytesOffLoop, type SignedRequest } from './signature.js';
 
@@ -77,7 +78,7 @@ function rawQueryOf(url: string): string | null {
  * then rate limit, then the request signature, then grant type and scope. Its failure bodies are the live ones
  * byte for byte; a failed signature also gets a `Signature-Hint` header naming the client's likely mistake.
  */
-export function createGateway(platform: Pick<Platform, 'config' | 'rateLimit'>, ports: GatewayPorts, options: GatewayOptions = {}): Gateway {
+export function createGateway(platform: Pick<Platform, 'config' | 'rateLimit' | 'redis' | 'log'>, ports: GatewayPorts, options: GatewayOptions = {}): Gateway {
   const { config } = platform;
   const limiter = platform.rateLimit(
     'gateway',
@@ -85,7 +86,7 @@ export function createGateway(platform: Pick<Platform, 'config' | 'rateLimit'>, 
     options.burst ?? envNumber(config.env, 'IMZALA_GATEWAY_BURST', 40),
   );
 
-  const calls = new RingCallLog();
+  const calls: GatewayCallLog = platform.redis ? new RedisCallLog(platform.redis.client, platform.redis.prefix, platform.log) : new RingCallLog();
 
   const unauthorized = (reply: FastifyReply): FastifyReply =>
     reply.code(401).header('www-authenticate', 'Bearer').header('content-type', 'text/plain; charset=utf-8').send('');

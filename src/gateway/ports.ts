@@ -47,7 +47,8 @@ export interface GatewayCall {
   signatureHint: string | null;
 }
 
-/** The gateway's recent calls per application (in-process, newest first): what the console reads. */
+/** The gateway's recent calls per application (newest first): what the console reads. */
 export interface GatewayCallLog {
-  recent(clientId: string, limit?: number): GatewayCall[];
+  record(call: GatewayCall): void;
+  recent(clientId: string, limit?: number): Promise<GatewayCall[]>;
 }

@@ -14,6 +14,11 @@ export interface Platform {
   blobs: BlobStore;
   log: Logger;
   /**
+   * The Redis named by IMZALA_REDIS_URL, with the key prefix of this installation (IMZALA_REDIS_PREFIX): for
+   * short-lived state that every process must see. Undefined without one. Connects on first use.
+   */
+  redis: { client: Redis; prefix: string } | undefined;
+  /**
    * A rate limit whose keys live under `name`: in this process's memory, or in Redis when IMZALA_REDIS_URL is
    * set, so that every process sharing that Redis (and IMZALA_REDIS_PREFIX, default "imzala:") shares it.
    */
@@ -24,27 +29,26 @@ export interface Platform {
 export function openPlatform(config: Config, log: Logger = createLogger(config.logLevel)): Platform {
   const database = openDatabase(config.databaseUrl);
   const blobs = new FileBlobStore(path.join(config.dataDir, 'blobs'));
-  const prefix = envString(config.env, 'IMZALA_REDIS_PREFIX', 'imzala:');
-  let redis: Redis | undefined;
-  const redisClient = (url: string): Redis => {
-    if (!redis) {
-      // Short waits: a rate limit that cannot ask Redis falls back to memory rather than hold the request.
-      redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2000 });
-      // Connection errors also reach each waiting command; without a listener they would crash the process.
-      redis.on('error', () => undefined);
-    }
-    return redis;
-  };
+  const redis = config.redisUrl ? { client: openRedis(config.redisUrl), prefix: envString(config.env, 'IMZALA_REDIS_PREFIX', 'imzala:') } : undefined;
   return {
     config,
     database,
     blobs,
     log,
+    redis,
     rateLimit: (name, rate, burst) =>
-      config.redisUrl ? new RedisRateLimit(redisClient(config.redisUrl), `${prefix}rl:${name}:`, rate, burst, log) : new MemoryRateLimit(rate, burst),
+      redis ? new RedisRateLimit(redis.client, `${redis.prefix}rl:${name}:`, rate, burst, log) : new MemoryRateLimit(rate, burst),
     close: async () => {
-      redis?.disconnect();
+      redis?.client.disconnect();
       await database.destroy();
     },
   };
+}
+
+function openRedis(url: string): Redis {
+  // Short waits: what cannot ask Redis falls back to this process's memory rather than hold the request.
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2000 });
+  // Connection errors also reach each waiting command; without a listener they would crash the process.
+  client.on('error', () => undefined);
+  return client;
 }
