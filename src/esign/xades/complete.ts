@@ -8,7 +8,7 @@ import type { PendingState } from './prepare.js';
 import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
 import { collectValidationData, validationDataXml } from './validation-data.js';
-import { ALG, NS, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
+import { ALG, NS, XML_DECLARATION, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
 
 export interface CompleteContext {
   /** The same document bytes prepare was given (checked against the state's SHA-256). */
@@ -88,7 +88,7 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   // aslBES adds nothing but the value: no tree at all when the prepared text has the shape prepare writes.
   const filled = levelRank(options.level) === 0 && placement.kind !== 'serial' ? withSignatureValue(state, signatureValue) : null;
   if (filled !== null) {
-    if (bytes !== null && rootEnd >= 0) return Buffer.concat([bytes.subarray(0, rootEnd), Buffer.from(filled.slice(DECLARATION.length), 'utf8'), bytes.subarray(rootEnd)]);
+    if (bytes !== null && rootEnd >= 0) return Buffer.concat([bytes.subarray(0, rootEnd), Buffer.from(filled.slice(XML_DECLARATION.length), 'utf8'), bytes.subarray(rootEnd)]);
     if (placement.kind === 'enveloping-xml') return Buffer.from(filled, 'utf8');
     if (placement.kind === 'enveloping-binary') {
       const marked = withObjectMarker(filled, placement.objectId);
@@ -157,9 +157,6 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   return output(serialize(doc), objectBytes);
 }
 
-/** What serialize writes first for a document, as prepare stores the signature. */
-const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-
 /**
  * The prepared signature document's text with the signature value in its empty ds:SignatureValue, which prepare
  * writes right after SignedInfo with Id "SignatureValue-" and the signature's id; null when the text differs.
@@ -170,7 +167,7 @@ function withSignatureValue(state: PendingState, signatureValue: Buffer): string
   const end = '</ds:SignedInfo>';
   const at = xml.indexOf(end);
   const empty = `${end}<ds:SignatureValue Id="SignatureValue-${id}"/>`;
-  if (!xml.startsWith(DECLARATION) || at < 0 || !xml.startsWith(empty, at)) return null;
+  if (!xml.startsWith(XML_DECLARATION) || at < 0 || !xml.startsWith(empty, at)) return null;
   return `${xml.slice(0, at)}${end}<ds:SignatureValue Id="SignatureValue-${id}">${signatureValue.toString('base64')}</ds:SignatureValue>${xml.slice(at + empty.length)}`;
 }
 
