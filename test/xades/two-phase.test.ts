@@ -4,7 +4,8 @@ import { signDigest } from '../../src/esign/xades/local-signer.js';
 import { xadesServiceOf } from '../../src/esign/xades/part.js';
 import { complete } from '../../src/esign/xades/complete.js';
 import { prepare } from '../../src/esign/xades/prepare.js';
-import { NS, child, excC14n, parseXml, sha256 } from '../../src/esign/xades/xml.js';
+import type { XadesRequest } from '../../src/esign/xades/model.js';
+import { NS, child, children, excC14n, parseXml, sha256, text } from '../../src/esign/xades/xml.js';
 import type { IssuedSubscriber } from '../../src/trust/service.js';
 import { xadesTestEnv, type XadesTestEnv } from './setup.js';
 
@@ -66,6 +67,26 @@ describe('two-phase signing', () => {
     const prepared = await env.xades.prepare(XML, {}, signer.der);
     expect(await env.xades.pending.purgeExpired(Date.now() + env.xades.pending.ttlMs + 1000)).toBeGreaterThanOrEqual(1);
     await expect(env.xades.complete(prepared.pendingId, signDigest(prepared.digest, signer.privateKey!))).rejects.toMatchObject({ code: 'ERR_XADES_PENDING_NOT_FOUND' });
+  });
+
+  it('writes SignedInfo and SignedProperties as the canonical form the DOM canonicaliser computes, in every mode and profile', async () => {
+    const signed = await env.sign(Buffer.from('<a:kayit xmlns:a="urn:a" xmlns="urn:d"><ad x="1">Test</ad></a:kayit>'), {}, signer);
+    const cases: [Buffer, XadesRequest][] = [
+      [Buffer.from('<?xml version="1.0"?>\n<kayit xmlns="urn:x"><ad>Test</ad></kayit>'), {}],
+      [XML, { mode: 'ENVELOPING' }],
+      [Buffer.from('<ds:x xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:b="urn:b"><b:y>&amp;</b:y></ds:x>'), { mode: 'ENVELOPING' }],
+      [Buffer.from([0, 1, 2]), { mode: 'ENVELOPING', envelopingObjectMimeType: 'a/b; q="1&2" <x>\tz' }],
+      [signed, { serialOrParallel: 'SERIAL', signaturePath: 'S0' }],
+      ...(['P1', 'P2', 'P3', 'P4'] as const).map((profile): [Buffer, XadesRequest] => [XML, { profile }]),
+    ];
+    for (const [document, request] of cases) {
+      const { state } = prepare(document, request, signer.der);
+      const sig = parseXml(state.signatureXml).documentElement;
+      expect(excC14n(child(sig, NS.ds, 'SignedInfo')!)).toBe(state.signedInfo);
+      const qp = child(children(sig, NS.ds, 'Object').at(-1)!, NS.xades, 'QualifyingProperties')!;
+      const spDigest = children(child(sig, NS.ds, 'SignedInfo')!, NS.ds, 'Reference').at(-1)!;
+      expect(text(child(spDigest, NS.ds, 'DigestValue'))).toBe(sha256(excC14n(child(qp, NS.xades, 'SignedProperties')!)).toString('base64'));
+    }
   });
 
   it('refuses an unreadable signer certificate', () => {

@@ -117,8 +117,8 @@ class Scanner {
   private suppressAt = -1;
   private rootSeen = false;
   rootIsSignature = false;
-  /** Name (byte range) of each open element, for its end tag. */
-  private names: Int32Array = new Int32Array(256);
+  /** Name (byte range) of each open element, for its end tag, and 1 when it changed the namespaces (its parent's frame is saved). */
+  private names: Int32Array = new Int32Array(3 * 128);
   /** Namespaces of the open element; those of its ancestors are saved. */
   private frame = new Frame(new Map([['', '']]), new Map());
   private readonly saved: Frame[] = [];
@@ -296,7 +296,7 @@ class Scanner {
     const b = this.b;
     const at = this.i;
     if (this.depth === 0) giveUp();
-    const top = (this.depth - 1) * 2;
+    const top = (this.depth - 1) * 3;
     const ns = this.names[top] as number;
     const len = (this.names[top + 1] as number) - ns;
     let j = at + 2;
@@ -307,7 +307,7 @@ class Scanner {
     if (b[e] !== GT) giveUp();
     if (e !== j) this.replace(at, e + 1, `</${b.toString('utf8', ns, ns + len)}>`);
     this.depth--;
-    this.frame = this.saved.pop() as Frame;
+    if (this.names[top + 2] === 1) this.frame = this.saved.pop() as Frame;
     if (this.suppressAt === this.depth) {
       this.suppressAt = -1;
       this.s0 = e + 1;
@@ -428,11 +428,16 @@ class Scanner {
       }
       return;
     }
-    if (this.depth * 2 === this.names.length) this.names = grow(this.names);
-    this.names[this.depth * 2] = nameStart;
-    this.names[this.depth * 2 + 1] = nameEnd;
-    this.saved.push(this.frame);
-    this.frame = frame;
+    if (this.depth * 3 === this.names.length) this.names = grow(this.names);
+    const k = this.depth * 3;
+    this.names[k] = nameStart;
+    this.names[k + 1] = nameEnd;
+    if (frame === this.frame) this.names[k + 2] = 0;
+    else {
+      this.names[k + 2] = 1;
+      this.saved.push(this.frame);
+      this.frame = frame;
+    }
     this.depth++;
   }
 

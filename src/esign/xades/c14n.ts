@@ -9,13 +9,18 @@ const ELEMENT = 1;
 const ATTRIBUTE_NS = 'http://www.w3.org/2000/xmlns/';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-function escapeText(s: string): string {
+/** Text as canonical XML writes it (and as a reparse reads it back unchanged). */
+export function escapeText(s: string): string {
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
-function escapeAttr(s: string): string {
+/** A double-quoted attribute value as canonical XML writes it. */
+export function escapeAttr(s: string): string {
   return s.replace(/[&<"\t\n\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[c] as string);
 }
+
+/** What serializeXml writes before a document's root. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 function isNamespaceDecl(a: Attr): boolean {
   return a.namespaceURI === ATTRIBUTE_NS || a.name === 'xmlns' || a.name.startsWith('xmlns:');
@@ -132,7 +137,7 @@ export function serializeXml(node: Node): string {
     return out.join('');
   }
   // Whitespace between top-level nodes is kept as text nodes; only the declaration is ours.
-  out.push('<?xml version="1.0" encoding="UTF-8"?>\n');
+  out.push(XML_DECLARATION);
   let c = node.firstChild;
   while (c && (isDeclaration(c) || (c.nodeType === 3 && !(c as Text).data.trim()))) c = c.nextSibling;
   for (; c; c = c.nextSibling) if (!isDeclaration(c)) write(c);

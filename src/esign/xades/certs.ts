@@ -12,13 +12,32 @@ export interface CertInfo {
   pkijs: pkijs.Certificate;
 }
 
+/**
+ * Parsed certificates by their bytes, least recently used first: a signer's certificate is parsed by prepare, by
+ * complete and by every validation, and parsing (OpenSSL and pkijs) costs more than the rest of a small signature.
+ * Entries are shared, so callers treat a CertInfo as read-only.
+ */
+const parsed = new Map<string, CertInfo>();
+const PARSED_MAX = 256;
+
 export function parseCertificate(der: Buffer, what = 'certificate'): CertInfo {
+  const key = der.toString('latin1');
+  const hit = parsed.get(key);
+  if (hit) {
+    parsed.delete(key);
+    parsed.set(key, hit);
+    return hit;
+  }
+  let info: CertInfo;
   try {
     const x509 = new X509Certificate(der);
-    return { der: Buffer.from(x509.raw), x509, pkijs: pkijs.Certificate.fromBER(view(der)) };
+    info = { der: Buffer.from(x509.raw), x509, pkijs: pkijs.Certificate.fromBER(view(der)) };
   } catch (err) {
     throw new XadesError('ERR_XADES_CERTIFICATE', `${what} is not a DER/PEM X.509 certificate: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, info);
+  return info;
 }
 
 /** Accepts DER or PEM. */
@@ -46,8 +65,13 @@ export function serialDecimal(cert: CertInfo): string {
   return BigInt(`0x${cert.x509.serialNumber}`).toString(10);
 }
 
+/** issuerSerialV2 per (cached) certificate: re-encoding the issuer with asn1js costs as much as parsing. */
+const issuerSerials = new WeakMap<CertInfo, string>();
+
 /** DER of IssuerSerial {issuer GeneralNames(directoryName), serialNumber}: the XAdES IssuerSerialV2 content. */
 export function issuerSerialV2(cert: CertInfo): string {
+  const known = issuerSerials.get(cert);
+  if (known !== undefined) return known;
   const seq = new asn1js.Sequence({
     value: [
       new asn1js.Sequence({
@@ -56,7 +80,9 @@ export function issuerSerialV2(cert: CertInfo): string {
       cert.pkijs.serialNumber,
     ],
   });
-  return Buffer.from(seq.toBER()).toString('base64');
+  const encoded = Buffer.from(seq.toBER()).toString('base64');
+  issuerSerials.set(cert, encoded);
+  return encoded;
 }
 
 export function certDigest(cert: CertInfo): Buffer {

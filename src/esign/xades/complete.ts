@@ -8,7 +8,7 @@ import type { PendingState } from './prepare.js';
 import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
 import { collectValidationData, validationDataXml } from './validation-data.js';
-import { ALG, NS, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
+import { ALG, NS, XML_DECLARATION, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
 
 export interface CompleteContext {
   /** The same document bytes prepare was given (checked against the state's SHA-256). */
@@ -81,14 +81,25 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
   const trust = ctx.trust;
   if (levelRank(options.level) > 0 && !trust) throw new XadesError('ERR_XADES_OPTIONS', `${options.level} needs trust services (a time-stamp authority)`);
 
-  let doc: Document;
-  let sig: Element;
-  let objectBytes: { id: string; bytes: Buffer } | undefined;
-  const prepared = parseXml(state.signatureXml, 'prepared signature');
   // Enveloped below aslA needs nothing from the document's tree: finish the signature alone, splice it into the
   // bytes (prepare has checked they are UTF-8 XML; the BOM goes, as on the tree path).
   const bytes = placement.kind === 'enveloped' && options.level !== 'aslA' ? withoutBom(ctx.document) : null;
   const rootEnd = bytes === null ? -1 : rootEndTag(bytes);
+  // aslBES adds nothing but the value: no tree at all when the prepared text has the shape prepare writes.
+  const filled = levelRank(options.level) === 0 && placement.kind !== 'serial' ? withSignatureValue(state, signatureValue) : null;
+  if (filled !== null) {
+    if (bytes !== null && rootEnd >= 0) return Buffer.concat([bytes.subarray(0, rootEnd), Buffer.from(filled.slice(XML_DECLARATION.length), 'utf8'), bytes.subarray(rootEnd)]);
+    if (placement.kind === 'enveloping-xml') return Buffer.from(filled, 'utf8');
+    if (placement.kind === 'enveloping-binary') {
+      const marked = withObjectMarker(filled, placement.objectId);
+      if (marked !== null) return output(marked, { id: placement.objectId, bytes: ctx.document });
+    }
+  }
+
+  let doc: Document;
+  let sig: Element;
+  let objectBytes: { id: string; bytes: Buffer } | undefined;
+  const prepared = parseXml(state.signatureXml, 'prepared signature');
   if (rootEnd >= 0) {
     doc = prepared;
     sig = prepared.documentElement;
@@ -138,7 +149,42 @@ export async function complete(state: PendingState, signatureValue: Buffer, ctx:
     }
   }
   if (bytes !== null && rootEnd >= 0) return Buffer.concat([bytes.subarray(0, rootEnd), Buffer.from(serialize(sig), 'utf8'), bytes.subarray(rootEnd)]);
-  return output(doc, objectBytes);
+  if (!objectBytes) return Buffer.from(serialize(doc), 'utf8');
+  const object = doc.getElementsByTagNameNS(NS.ds, 'Object');
+  for (let i = 0; i < object.length; i++) {
+    if (object.item(i)?.getAttribute('Id') === objectBytes.id) (object.item(i) as Element).textContent = objectMarker(objectBytes.id);
+  }
+  return output(serialize(doc), objectBytes);
+}
+
+/**
+ * The prepared signature document's text with the signature value in its empty ds:SignatureValue, which prepare
+ * writes right after SignedInfo with Id "SignatureValue-" and the signature's id; null when the text differs.
+ */
+function withSignatureValue(state: PendingState, signatureValue: Buffer): string | null {
+  const xml = state.signatureXml;
+  const id = state.signatureId.replace(/^Signature-/, '');
+  const end = '</ds:SignedInfo>';
+  const at = xml.indexOf(end);
+  const empty = `${end}<ds:SignatureValue Id="SignatureValue-${id}"/>`;
+  if (!xml.startsWith(XML_DECLARATION) || at < 0 || !xml.startsWith(empty, at)) return null;
+  return `${xml.slice(0, at)}${end}<ds:SignatureValue Id="SignatureValue-${id}">${signatureValue.toString('base64')}</ds:SignatureValue>${xml.slice(at + empty.length)}`;
+}
+
+function objectMarker(objectId: string): string {
+  return `IMZALA-OBJECT-${objectId}`;
+}
+
+/**
+ * The signature text with the marker as the content of the empty binary ds:Object, the first element with its Id
+ * (it follows KeyInfo, whose content is base64); null when the element is not written as prepare writes it.
+ */
+function withObjectMarker(xml: string, objectId: string): string | null {
+  const at = xml.indexOf(`<ds:Object Id="${objectId}" `);
+  // Attribute values have their quotes escaped, so the first `"/>` closes the start tag.
+  const close = at < 0 ? -1 : xml.indexOf('"/>', at);
+  if (close < 0) return null;
+  return `${xml.slice(0, close)}">${objectMarker(objectId)}</ds:Object>${xml.slice(close + 3)}`;
 }
 
 function withoutBom(bytes: Buffer): Buffer {
@@ -167,15 +213,9 @@ function rootEndTag(bytes: Buffer): number {
   return start >= 0 && /^<\/[^\s<>/!?]+\s*>$/.test(bytes.toString('utf8', start, end)) ? start : -1;
 }
 
-/** Serialises; a binary ENVELOPING object is written as base64 straight into the output, never as one string. */
-function output(doc: Document, objectBytes?: { id: string; bytes: Buffer }): Buffer {
-  if (!objectBytes) return Buffer.from(serialize(doc), 'utf8');
-  const marker = `IMZALA-OBJECT-${objectBytes.id}`;
-  const object = doc.getElementsByTagNameNS(NS.ds, 'Object');
-  for (let i = 0; i < object.length; i++) {
-    if (object.item(i)?.getAttribute('Id') === objectBytes.id) (object.item(i) as Element).textContent = marker;
-  }
-  const xml = serialize(doc);
+/** The signed text with the binary ENVELOPING object's marker replaced by its base64, written straight into the output, never as one string. */
+function output(xml: string, objectBytes: { id: string; bytes: Buffer }): Buffer {
+  const marker = objectMarker(objectBytes.id);
   const at = xml.indexOf(marker);
   const head = Buffer.from(xml.slice(0, at), 'utf8');
   const tail = Buffer.from(xml.slice(at + marker.length), 'utf8');

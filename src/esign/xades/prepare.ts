@@ -3,8 +3,8 @@ import { certDigest, certificateBytes, issuerSerialV2, parseCertificate } from '
 import { XadesError } from './errors.js';
 import { PROFILE_RULES, POLICY_SHA256_HEX, POLICY_URI, resolveOptions, type XadesOptions, type XadesRequest } from './model.js';
 import { resolvePath, topLevelSignatures } from './paths.js';
-import { envelopedDigest, referenceData, signedInfoReferences } from './references.js';
-import { ALG, NS, XPATH_NO_SIGNATURES, child, decodeXml, esc, excC14n, findById, looksLikeXml, parseXml, serialize, sha256 } from './xml.js';
+import { envelopedDigest } from './references.js';
+import { ALG, NS, XML_DECLARATION, XPATH_NO_SIGNATURES, child, decodeXml, escapeAttr, escapeText, excC14n, findById, looksLikeXml, parseXml, serialize, sha256 } from './xml.js';
 
 /** Where complete puts the finished signature. */
 export type Placement =
@@ -46,6 +46,21 @@ export interface Prepared {
 
 const XML_MIME = 'text/xml';
 
+/** A ds:Transform, canonical inside SignedInfo. */
+function transform(algorithm: string): string {
+  return `<ds:Transform Algorithm="${algorithm}"></ds:Transform>`;
+}
+
+/** A ds:Reference with SHA-256, canonical inside SignedInfo; `attributes` in canonical order. */
+function reference(attributes: string, transforms: string, digest: Buffer): string {
+  return `<ds:Reference ${attributes}><ds:Transforms>${transforms}</ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"></ds:DigestMethod><ds:DigestValue>${digest.toString('base64')}</ds:DigestValue></ds:Reference>`;
+}
+
+/** DigestMethod (SHA-256) and DigestValue inside SignedProperties, each declaring ds as c14n renders it there. */
+function digestAlgAndValue(digest: Buffer): string {
+  return `<ds:DigestMethod xmlns:ds="${NS.ds}" Algorithm="${ALG.sha256}"></ds:DigestMethod><ds:DigestValue xmlns:ds="${NS.ds}">${digest.toString('base64')}</ds:DigestValue>`;
+}
+
 function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -72,8 +87,10 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
   let dataRef = '';
   let objectXml = '';
   let mime = XML_MIME;
-  let objectBytes: { id: string; bytes: Buffer } | undefined;
 
+  // The SignedInfo children and SignedProperties are written as their own exclusive canonical form (start and end
+  // tags, attributes in order, text escaped as c14n does, a namespace declared on each element c14n renders it
+  // on), so their digests are over the text itself: no parse of the signature, no canonicaliser.
   if (options.placement.kind === 'SERIAL') {
     const doc = parseXml(decodeXml(document));
     const target = resolvePath(doc, options.placement.path);
@@ -87,14 +104,14 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
       sv.setAttribute('Id', svId);
     }
     placement = { kind: 'serial', path: options.placement.path, signatureValueId: svId, addId };
-    dataRef = `<ds:Reference Id="${refId}" Type="${ALG.counterSigned}" URI="#${esc(svId)}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${sha256(excC14n(sv)).toString('base64')}</ds:DigestValue></ds:Reference>`;
+    dataRef = reference(`Id="${refId}" Type="${ALG.counterSigned}" URI="#${escapeAttr(svId)}"`, transform(ALG.excC14n), sha256(excC14n(sv)));
   } else if (options.mode === 'ENVELOPED') {
     const enveloped = envelopedDigest(document);
     if (enveloped.rootIsSignature) {
-      throw new XadesError('ERR_XADES_DOCUMENT', 'the document is an ENVELOPING signature; add a SERIAL signature to it, or sign it ENVELOPING as new content');
+      throw new XadesError('ERR_XADES_DOCUMENT', 'the document is an ENVELOPING signature; add a SERIAL signature to it, or sign it ENVELOPED as new content');
     }
     placement = { kind: 'enveloped' };
-    dataRef = `<ds:Reference Id="${refId}" URI=""><ds:Transforms><ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${enveloped.digest.toString('base64')}</ds:DigestValue></ds:Reference>`;
+    dataRef = reference(`Id="${refId}" URI=""`, `<ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform>${transform(ALG.excC14n)}`, enveloped.digest);
   } else if (looksLikeXml(document) && !options.envelopingXmlAsBase64) {
     const content = parseXml(decodeXml(document, 'an ENVELOPING XML document'), 'an ENVELOPING XML document');
     if (topLevelSignatures(content).length > 0) {
@@ -102,52 +119,47 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
     }
     placement = { kind: 'enveloping-xml' };
     objectXml = `<ds:Object Id="${objId}" MimeType="${XML_MIME}">${serialize(content.documentElement)}</ds:Object>`;
-    dataRef = `<ds:Reference Id="${refId}" URI="#${objId}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue></ds:DigestValue></ds:Reference>`;
+    // The object's canonical form depends on the bindings in scope, which inside ds:Signature are ds's alone.
+    const inSignature = parseXml(`<ds:Signature xmlns:ds="${NS.ds}">${objectXml}</ds:Signature>`, 'prepared signature');
+    if (findById(inSignature, spId).length !== 0) throw new XadesError('ERR_XADES_DOCUMENT', 'SignedProperties Id collides with the document');
+    dataRef = reference(`Id="${refId}" URI="#${objId}"`, transform(ALG.excC14n), sha256(excC14n(inSignature.documentElement.firstChild as Element)));
   } else {
     placement = { kind: 'enveloping-binary', objectId: objId };
     mime = options.envelopingObjectMimeType;
-    objectXml = `<ds:Object Id="${objId}" MimeType="${esc(mime)}" Encoding="${ALG.base64}"></ds:Object>`;
-    objectBytes = { id: objId, bytes: document };
-    dataRef = `<ds:Reference Id="${refId}" URI="#${objId}"><ds:Transforms><ds:Transform Algorithm="${ALG.base64}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${documentDigest.toString('base64')}</ds:DigestValue></ds:Reference>`;
+    objectXml = `<ds:Object Id="${objId}" MimeType="${escapeAttr(mime)}" Encoding="${ALG.base64}"/>`;
+    dataRef = reference(`Id="${refId}" URI="#${objId}"`, transform(ALG.base64), documentDigest);
   }
 
   const rule = options.profile ? PROFILE_RULES[options.profile] : null;
   const policy = rule?.policyOid
-    ? `<xades:SignaturePolicyIdentifier><xades:SignaturePolicyId><xades:SigPolicyId><xades:Identifier Qualifier="OIDAsURN">urn:oid:${rule.policyOid}</xades:Identifier></xades:SigPolicyId><xades:SigPolicyHash><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${Buffer.from(POLICY_SHA256_HEX, 'hex').toString('base64')}</ds:DigestValue></xades:SigPolicyHash><xades:SigPolicyQualifiers><xades:SigPolicyQualifier><xades:SPURI>${POLICY_URI}</xades:SPURI></xades:SigPolicyQualifier></xades:SigPolicyQualifiers></xades:SignaturePolicyId></xades:SignaturePolicyIdentifier>`
+    ? `<xades:SignaturePolicyIdentifier><xades:SignaturePolicyId><xades:SigPolicyId><xades:Identifier Qualifier="OIDAsURN">urn:oid:${rule.policyOid}</xades:Identifier></xades:SigPolicyId><xades:SigPolicyHash>${digestAlgAndValue(Buffer.from(POLICY_SHA256_HEX, 'hex'))}</xades:SigPolicyHash><xades:SigPolicyQualifiers><xades:SigPolicyQualifier><xades:SPURI>${POLICY_URI}</xades:SPURI></xades:SigPolicyQualifier></xades:SigPolicyQualifiers></xades:SignaturePolicyId></xades:SignaturePolicyIdentifier>`
     : '';
   const dataObjectFormat =
     placement.kind === 'serial'
       ? ''
-      : `<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#${refId}"><xades:MimeType>${esc(mime)}</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>`;
+      : `<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#${refId}"><xades:MimeType>${escapeText(mime)}</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>`;
   const signedProperties =
-    `<xades:SignedProperties Id="${spId}"><xades:SignedSignatureProperties>` +
+    `<xades:SignedProperties xmlns:xades="${NS.xades}" Id="${spId}"><xades:SignedSignatureProperties>` +
     `<xades:SigningTime>${isoSeconds(signingTime)}</xades:SigningTime>` +
-    `<xades:SigningCertificateV2><xades:Cert><xades:CertDigest><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue>${certDigest(cert).toString('base64')}</ds:DigestValue></xades:CertDigest><xades:IssuerSerialV2>${issuerSerialV2(cert)}</xades:IssuerSerialV2></xades:Cert></xades:SigningCertificateV2>` +
+    `<xades:SigningCertificateV2><xades:Cert><xades:CertDigest>${digestAlgAndValue(certDigest(cert))}</xades:CertDigest><xades:IssuerSerialV2>${issuerSerialV2(cert)}</xades:IssuerSerialV2></xades:Cert></xades:SigningCertificateV2>` +
     policy +
     `</xades:SignedSignatureProperties>${dataObjectFormat}</xades:SignedProperties>`;
 
-  const signatureXml =
-    `<ds:Signature xmlns:ds="${NS.ds}" Id="${sigId}">` +
-    `<ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"/><ds:SignatureMethod Algorithm="${ALG.rsaSha256}"/>` +
+  const signedInfoContent =
+    `<ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm="${ALG.rsaSha256}"></ds:SignatureMethod>` +
     dataRef +
-    `<ds:Reference Type="${ALG.signedProperties}" URI="#${spId}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"/></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha256}"/><ds:DigestValue></ds:DigestValue></ds:Reference>` +
-    `</ds:SignedInfo>` +
-    `<ds:SignatureValue Id="SignatureValue-${id}"></ds:SignatureValue>` +
+    reference(`Type="${ALG.signedProperties}" URI="#${spId}"`, transform(ALG.excC14n), sha256(signedProperties));
+  const signedInfo = `<ds:SignedInfo xmlns:ds="${NS.ds}">${signedInfoContent}</ds:SignedInfo>`;
+  // As serialize writes a document, with the SignatureValue empty-element tag complete fills.
+  const signatureXml =
+    XML_DECLARATION +
+    `<ds:Signature xmlns:ds="${NS.ds}" Id="${sigId}">` +
+    `<ds:SignedInfo>${signedInfoContent}</ds:SignedInfo>` +
+    `<ds:SignatureValue Id="SignatureValue-${id}"/>` +
     `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
     objectXml +
     `<ds:Object><xades:QualifyingProperties xmlns:xades="${NS.xades}" Target="#${sigId}">${signedProperties}</xades:QualifyingProperties></ds:Object>` +
     `</ds:Signature>`;
-
-  // Fill the digests that depend on the signature's own subtree (SignedProperties, an XML ds:Object).
-  const sigDoc = parseXml(signatureXml, 'prepared signature');
-  const sig = sigDoc.documentElement;
-  for (const ref of signedInfoReferences(sig)) {
-    const dv = child(ref, NS.ds, 'DigestValue');
-    if (!dv || dv.textContent) continue;
-    dv.textContent = sha256(referenceData(ref, sigDoc, objectBytes)).toString('base64');
-  }
-  if (findById(sigDoc, spId).length !== 1) throw new XadesError('ERR_XADES_DOCUMENT', 'SignedProperties Id collides with the document');
-  const signedInfo = excC14n(child(sig, NS.ds, 'SignedInfo') as Element);
   const digest = sha256(signedInfo);
   const fingerprint = digest.toString('hex').toUpperCase();
   return {
@@ -161,7 +173,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
       signingTime: isoSeconds(signingTime),
       document: { sha256: documentDigest.toString('hex'), size: document.length },
       placement,
-      signatureXml: serialize(sigDoc),
+      signatureXml,
       signedInfo,
       digest: digest.toString('base64'),
       fingerprint,

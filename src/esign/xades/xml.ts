@@ -56,7 +56,7 @@ export function looksLikeXml(bytes: Buffer): boolean {
   return head.startsWith('<');
 }
 
-export { excC14n, serializeXml as serialize } from './c14n.js';
+export { escapeAttr, escapeText, excC14n, serializeXml as serialize, XML_DECLARATION } from './c14n.js';
 
 export function sha256(data: string | Buffer): Buffer {
   return createHash('sha256').update(data).digest();
