@@ -10,6 +10,20 @@ import { freePort, INVOICE, mobileHarness, type MobileHarness } from './harness.
 const PHONE = '5421234567';
 const VODAFONE = { operator: 'VODAFONE', phoneNumber: PHONE };
 
+/**
+ * The operation's status once its signing has left 'waiting'. Generous: under load a resumed signing waits for
+ * the lapsed lease, a poll of the operator and the signature itself, each slower than on a quiet machine.
+ */
+async function settledStatus(read: () => Promise<Record<string, unknown> | null | undefined>, ms = 45_000): Promise<Record<string, unknown> | null | undefined> {
+  const deadline = Date.now() + ms;
+  let status = await read();
+  while (status?.signingState === 'waiting' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await read();
+  }
+  return status;
+}
+
 describe(`mobile signing survives clients and processes going away (${testDialect})`, () => {
   let h: MobileHarness;
   beforeAll(async () => {
@@ -48,7 +62,7 @@ describe(`mobile signing survives clients and processes going away (${testDialec
     expect((await h.mssp.phone.pending(PHONE)).pending).toHaveLength(0);
   });
 
-  it('the driving process stops while the phone waits; once its lease lapses another one resumes: exactly one signature', async () => {
+  it('the driving process stops while the phone waits; once its lease lapses another one resumes: exactly one signature', { timeout: 120_000 }, async () => {
     const uploaded = await h.upload(INVOICE);
     const signing = h.sign({ ...VODAFONE, operationId: uploaded }).catch((err: unknown) => err);
     const tx = await h.pending(PHONE);
@@ -57,15 +71,8 @@ describe(`mobile signing survives clients and processes going away (${testDialec
     await h.approve(PHONE);
     const stop = h.esign.mobile!.start();
     try {
-      const deadline = Date.now() + 15_000;
-      let state: string | undefined;
-      while (Date.now() < deadline) {
-        const status = await h.call<{ signingState: string }>('/v2/CoreApiOperation/GetOperationStatusCore', { operationId: uploaded });
-        state = status.result?.signingState;
-        if (state !== 'waiting') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(state).toBe('signed');
+      const status = await settledStatus(async () => (await h.call<Record<string, unknown>>('/v2/CoreApiOperation/GetOperationStatusCore', { operationId: uploaded })).result);
+      expect(status?.signingState).toBe('signed');
     } finally {
       await stop();
     }
@@ -151,12 +158,7 @@ describe(`kill -9 while a signing waits for the phone (${testDialect})`, () => {
     const approved = await fetch(`${base}/phone/${PHONE}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pin: '123456' }) });
     expect(approved.status).toBe(200);
 
-    let status: Record<string, unknown> | null = null;
-    for (let i = 0; i < 150; i++) {
-      status = (await post('/v2/CoreApiOperation/GetOperationStatusCore', { operationId: uploaded })).result;
-      if (status?.signingState !== 'waiting') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const status = await settledStatus(async () => (await post('/v2/CoreApiOperation/GetOperationStatusCore', { operationId: uploaded })).result);
     expect(status).toMatchObject({ signingState: 'signed' });
     // The client retries its request after the crash: it gets the one signed document.
     const retried = await post('/v2/CoreApiXadesMobile/SignStepOneXadesMobileCore', { operationId: uploaded, operator: 'VODAFONE', phoneNumber: PHONE, userPrompt: 'kill -9', requestId: 'kill9kill9kill9kill9k' });
@@ -192,12 +194,7 @@ describe(`kill -9 while a signing waits for the phone (${testDialect})`, () => {
       expect(await first).toBeInstanceOf(Error);
       const approved = await fetch(`http://127.0.0.1:${portB}/phone/${PHONE}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pin: '123456' }) });
       expect(approved.status).toBe(200);
-      let status: Record<string, unknown> | null = null;
-      for (let i = 0; i < 150; i++) {
-        status = (await post(portB, '/v2/CoreApiOperation/GetOperationStatusCore', { operationId: uploaded })).result;
-        if (status?.signingState !== 'waiting') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const status = await settledStatus(async () => (await post(portB, '/v2/CoreApiOperation/GetOperationStatusCore', { operationId: uploaded })).result);
       expect(status).toMatchObject({ signingState: 'signed' });
       const signed = Buffer.from(((await post(portB, '/v2/CoreApiFile/DownloadCore', { operationId: status!.signedOperationId })).result as { fileData: string }).fileData, 'base64');
       const verify = (await (await fetch(`http://127.0.0.1:${portB}/xades/verify`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(signed) })).json()) as { valid: boolean; signatureCount: number };
