@@ -1,5 +1,5 @@
-// bench/upload: a chunked upload (1 GB by default) through `imzala serve` as `npm start` runs it (the build from
-// scripts/build.mjs, no tsx) (ChunkInit, ChunkUpload × n,
+// bench/upload: a chunked upload (1 GB by default) through `imzala serve` as `npm start` runs it (its node flags,
+// the build from scripts/build.mjs, no tsx) (ChunkInit, ChunkUpload × n,
 // ChunkComplete) against the same bytes sent to a bare Node HTTP server that streams each body to disk, both over
 // loopback in this run. Prints both throughputs, their ratio and the imzala server's peak RSS (VmHWM).
 // Each server first takes one chunk untimed (lazy start-up work and JIT warm-up are not the upload's cost), and
@@ -32,6 +32,14 @@ const wholeHash = createHash('sha256');
 for (let i = 0; i < totalChunks; i++) wholeHash.update(chunkOf(i));
 const expectedSha = wholeHash.digest('hex');
 const chunkSha = createHash('sha256').update(block).digest('hex');
+
+/** The node arguments of package.json's start script (V8 flags, entry point, `serve`): the server as `npm start` runs it. */
+function npmStartArgs(): string[] {
+  const script = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [command, ...args] = script.split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json's start script does not run node: ${script}`);
+  return args;
+}
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; address: string }> {
   const nodeArgs = (process.env.IMZALA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -131,7 +139,7 @@ async function imzala(): Promise<{
   const { apiKey } = await createEsignServices(system.platform).tenants.create('bench');
   await system.close();
   if (spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' }).status !== 0) throw new Error('scripts/build.mjs failed');
-  const { child, address } = await start([path.join(root, 'dist/src/cli/run.js'), 'serve', '--port', '0', '--data', dataDir], {
+  const { child, address } = await start([...npmStartArgs(), '--port', '0', '--data', dataDir], {
     IMZALA_LOG_LEVEL: 'warn',
     IMZALA_DATABASE_URL: '',
   });
