@@ -40,20 +40,6 @@ export function verifyBytes(key: KeyObject, data: Buffer, signature: Buffer): bo
   }
 }
 
-/**
- * verifyBytes on libuv's thread pool: the RSA public-key operation is the largest single cost of a gateway call
- * and would otherwise hold the event loop for its whole duration.
- */
-export function verifyBytesOffLoop(key: KeyObject, data: Buffer, signature: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    try {
-      verify('sha256', data, key, signature, (err, valid) => resolve(!err && valid));
-    } catch {
-      resolve(false);
-    }
-  });
-}
-
 export interface SignatureHint {
   code: string;
   message: string;
