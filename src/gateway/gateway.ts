@@ -5,7 +5,7 @@ import type { Platform } from '../platform/platform.js';
 import { RingCallLog } from './call-log.js';
 import { RedisCallLog } from './redis-call-log.js';
 import type { AccessTokenInfo, ClientKeyring, GatewayCallLog, TokenFlow, TokenVerifier } from './ports.js';
-import { decodeSignature, diagnose, signedBytes, type SignedRequest } from './signature.js';
+import { diagnose, isStrictBase64, signedData, type SignedRequest } from './signature.js';
 import { verifyOnThread } from './verify-thread.js';
 
 /** What a route behind the gateway requires of the token. */
@@ -133,8 +133,7 @@ export function createGateway(platform: Pick<Platform, 'config' | 'rateLimit' | 
       rawQuery: BODY_METHODS.has(request.method) ? null : rawQueryOf(request.raw.url ?? request.url),
     };
     const keys = await ports.keyring.keysOf(grant.clientId);
-    const signature = decodeSignature(signatureHeader);
-    if (!keys || !signature || !(await verifyOnThread(keys.current, signedBytes(signed), signature))) {
+    if (!keys || !isStrictBase64(signatureHeader) || !(await verifyOnThread(keys.current, signedData(signed), signatureHeader))) {
       const found = diagnose(signed, signatureHeader, keys?.current ?? null, keys?.others ?? []);
       request.log.warn(
         { clientId: grant.clientId, hint: found.code, executionReferenceId: request.gateway.executionReferenceId },

@@ -14,7 +14,16 @@ export interface SignedRequest {
   rawQuery: string | null;
 }
 
-/** The payload text after the token: what the client must have appended. */
+/**
+ * What the signature is over: for a method without a body the token and "?" + the raw query as text (its UTF-8
+ * is what was signed), else the token's UTF-8 followed by the raw body bytes.
+ */
+export function signedData(req: SignedRequest): string | Buffer {
+  if (req.body) return signedBytes(req);
+  return req.rawQuery === null ? req.token : `${req.token}?${req.rawQuery}`;
+}
+
+/** The payload after the token: what the client must have appended. */
 function payloadOf(req: SignedRequest): Buffer {
   if (req.body) return req.body;
   return req.rawQuery === null ? Buffer.alloc(0) : Buffer.from(`?${req.rawQuery}`, 'utf8');
@@ -26,9 +35,14 @@ export function signedBytes(req: SignedRequest): Buffer {
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** The signature bytes if the header is strict standard Base64 (as the live gateway requires), else null. */
+/** Whether a Signature header is strict standard Base64 with padding, as the live gateway requires. */
+export function isStrictBase64(header: string): boolean {
+  return STRICT_BASE64.test(header);
+}
+
+/** The signature bytes if the header is strict standard Base64, else null. */
 export function decodeSignature(header: string): Buffer | null {
-  return STRICT_BASE64.test(header) ? Buffer.from(header, 'base64') : null;
+  return isStrictBase64(header) ? Buffer.from(header, 'base64') : null;
 }
 
 export function verifyBytes(key: KeyObject, data: Buffer, signature: Buffer): boolean {

@@ -11,17 +11,20 @@ const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 describe('signature verification thread', () => {
   it('answers each of many concurrent calls for its own data, key and signature', async () => {
     const cases = Array.from({ length: 60 }, (_, i) => {
-      const data = Buffer.from(`token-${i}?itemCount=${i}`);
-      const signature = sign('sha256', data, rsa.privateKey);
-      switch (i % 4) {
-        case 0:
-          return { data, signature, key: rsa.publicKey, valid: true };
-        case 1: // one byte of the data changed
-          return { data: Buffer.from(`token-${i}?itemCount=${i + 1}`), signature, key: rsa.publicKey, valid: false };
-        case 2: // another application's key
-          return { data, signature, key: other.publicKey, valid: false };
+      const text = `token-${i}?itemCount=${i}&ad=Çağrı`;
+      const signature = sign('sha256', Buffer.from(text, 'utf8'), rsa.privateKey);
+      const base64 = signature.toString('base64');
+      switch (i % 5) {
+        case 0: // text, signed as its UTF-8
+          return { data: text, signature: base64, key: rsa.publicKey, valid: true };
+        case 1: // bytes, here a view into a larger buffer
+          return { data: Buffer.concat([Buffer.from('junk'), Buffer.from(text, 'utf8')]).subarray(4), signature: base64, key: rsa.publicKey, valid: true };
+        case 2: // one character of the data changed
+          return { data: text.replace('itemCount', 'itemcount'), signature: base64, key: rsa.publicKey, valid: false };
+        case 3: // another application's key
+          return { data: text, signature: base64, key: other.publicKey, valid: false };
         default: // truncated signature
-          return { data, signature: signature.subarray(1), key: rsa.publicKey, valid: false };
+          return { data: text, signature: signature.subarray(3).toString('base64'), key: rsa.publicKey, valid: false };
       }
     });
     const answers = await Promise.all(cases.map((c) => verifyOnThread(c.key, c.data, c.signature)));
@@ -29,9 +32,10 @@ describe('signature verification thread', () => {
   });
 
   it('answers false, not an error, for a signature that cannot be one under the key', async () => {
-    const data = Buffer.from('token');
-    await expect(verifyOnThread(ec.publicKey, data, sign('sha256', data, rsa.privateKey))).resolves.toBe(false);
-    await expect(verifyOnThread(rsa.publicKey, data, Buffer.alloc(0))).resolves.toBe(false);
+    const signature = sign('sha256', Buffer.from('token'), rsa.privateKey).toString('base64');
+    await expect(verifyOnThread(ec.publicKey, 'token', signature)).resolves.toBe(false);
+    await expect(verifyOnThread(rsa.publicKey, 'token', '')).resolves.toBe(false);
+    await expect(verifyOnThread(rsa.publicKey, 'token', signature)).resolves.toBe(true);
   });
 
   it('does not keep the process alive once every answer is in', () => {
@@ -40,8 +44,7 @@ describe('signature verification thread', () => {
       import { generateKeyPairSync, sign } from 'node:crypto';
       const { verifyOnThread } = await import(${JSON.stringify(module)});
       const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const data = Buffer.from('x');
-      console.log(await verifyOnThread(publicKey, data, sign('sha256', data, privateKey)));`;
+      console.log(await verifyOnThread(publicKey, 'x', sign('sha256', Buffer.from('x'), privateKey).toString('base64')));`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(run.stderr).toBe('');
     expect(run.signal).toBeNull();
