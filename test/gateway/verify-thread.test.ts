@@ -38,6 +38,24 @@ describe('signature verification thread', () => {
     await expect(verifyOnThread(rsa.publicKey, 'token', signature)).resolves.toBe(true);
   });
 
+  it('keeps answering right for keys it dropped and is sent again, beyond the 1024 it holds', async () => {
+    // Small keys: only the bookkeeping of which keys the worker holds is under test here.
+    const many = Array.from({ length: 1100 }, () => generateKeyPairSync('rsa', { modulusLength: 512 }));
+    const check = async (indexes: number[]): Promise<boolean[]> =>
+      Promise.all(indexes.map((i) => verifyOnThread(many[i]!.publicKey, `token-${i}`, sign('sha256', Buffer.from(`token-${i}`), many[i]!.privateKey).toString('base64'))));
+    const all = Array.from({ length: many.length }, (_, i) => i);
+    expect(await check(all)).toEqual(all.map(() => true));
+    // The first keys were dropped by the worker; each must cross again, not be looked up as missing.
+    expect(await check([0, 1, 2, 3, 1099])).toEqual([true, true, true, true, true]);
+    // So were the keys the tests above used, whichever order they were used in.
+    for (const pair of [rsa, other, ec]) {
+      const signature = sign('sha256', Buffer.from('token'), pair.privateKey).toString('base64');
+      await expect(verifyOnThread(pair.publicKey, 'token', signature)).resolves.toBe(true);
+    }
+    const wrong = await verifyOnThread(many[0]!.publicKey, 'token-1', sign('sha256', Buffer.from('token-1'), many[1]!.privateKey).toString('base64'));
+    expect(wrong).toBe(false);
+  }, 60_000);
+
   it('does not keep the process alive once every answer is in', () => {
     const module = path.resolve('src/gateway/verify-thread.ts');
     const script = `
