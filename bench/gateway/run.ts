@@ -11,6 +11,7 @@ import { buildServer, openSystem } from '../../src/app.js';
 import { readDemoApp } from '../../src/identity/demo-app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { median } from '../median.js';
 
 const duration = Number(process.env.BENCH_DURATION ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -21,11 +22,6 @@ interface Measured {
   title: string;
   rps: number;
   p99: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[(sorted.length - 1) >> 1]!;
 }
 
 async function measure(title: string, url: string, headers: Record<string, string>): Promise<Measured> {
@@ -84,15 +80,16 @@ async function main(): Promise<void> {
     // busy moment; the median of the rounds' ratios is what is reported.
     const ratios: number[] = [];
     const platformRatios: number[] = [];
-    let baseline: Measured | undefined;
+    const bareRps: number[] = [];
     for (let round = 1; round <= rounds; round++) {
-      baseline = await measure('bare fastify JSON route', `${bareBase}/bare`, {});
+      const baseline = await measure('bare fastify JSON route', `${bareBase}/bare`, {});
       const platformBare = await measure('bare route on the imzala server', `${base}/bench-bare`, {});
       const gateway = await measure(`signed GET /v3/accounts/1 (${system.platform.database.dialect})`, `${base}/v3/accounts/1`, headers);
       process.stdout.write(`round ${round} of ${rounds}\n`);
       for (const r of [baseline, platformBare, gateway]) {
         process.stdout.write(`  ${r.title.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s   p99 ${String(r.p99).padStart(4)} ms\n`);
       }
+      bareRps.push(baseline.rps);
       ratios.push(gateway.rps / baseline.rps);
       platformRatios.push(gateway.rps / platformBare.rps);
       process.stdout.write(`  gateway/bare ${(ratios[round - 1]! * 100).toFixed(1)}%, gateway/bare route on the imzala server ${(platformRatios[round - 1]! * 100).toFixed(1)}%\n`);
@@ -102,7 +99,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  (gateway / bare route on the same imzala server: ${(median(platformRatios) * 100).toFixed(1)}%)\n`);
     // What the RSA check alone allows: a signed call costing one bare request plus one verification, both on one
     // core, would reach bareUs / (bareUs + rsa) of the bare route's throughput, before any token, DB or JSON work.
-    const bareUs = 1e6 / baseline!.rps;
+    const bareUs = 1e6 / median(bareRps);
     process.stdout.write(
       `RSA-2048 verify ${rsa.toFixed(1)} us (one thread); bare route ${bareUs.toFixed(1)} us/request; ` +
         `bare + one verify on one core would be ${((bareUs / (bareUs + rsa)) * 100).toFixed(1)}% of bare\n`,

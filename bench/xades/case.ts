@@ -13,6 +13,7 @@ import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { complete } from '../../src/esign/xades/complete.js';
 import { signDigest } from '../../src/esign/xades/local-signer.js';
 import { prepare } from '../../src/esign/xades/prepare.js';
+import { median } from '../median.js';
 
 const [what, kind, mb] = process.argv.slice(2) as ['floor' | 'imzala' | 'xadesjs', 'xml' | 'binary', string];
 const size = Math.round(Number(mb) * 1024 * 1024);
@@ -117,6 +118,5 @@ for (let i = 0; i < (what === 'xadesjs' ? 0 : REPEATS); i++) {
   await run(doc);
   times.push(performance.now() - t);
 }
-times.sort((a, b) => a - b);
-const medianMs = times.length > 0 ? (times[(times.length - 1) >> 1] as number) : ms;
+const medianMs = times.length > 0 ? median(times) : ms;
 process.stdout.write(`${JSON.stringify({ ms, medianMs, peakBytes, docBytes: doc.length, outBytes })}\n`);
