@@ -2,19 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { fileAbove } from '../platform/file-above.js';
 
-/**
- * The browser code and styles live in web/ at the repository root, committed as plain ES modules and CSS. This
- * file runs from src/console/ (tsx) or dist/src/console/ (`npm start`), so the root is found, not assumed.
- */
-export const WEB_DIR = webDirAbove(path.dirname(fileURLToPath(import.meta.url)));
+/** The browser code and styles: web/ at the repository root, committed as plain ES modules and CSS. */
+export const WEB_DIR = webDir();
 
-function webDirAbove(dir: string): string {
-  const candidate = path.join(dir, 'web');
-  if (fs.existsSync(path.join(candidate, 'index.html'))) return `${candidate}${path.sep}`;
-  const parent = path.dirname(dir);
-  if (parent === dir) throw new Error('the console\'s web/ directory was not found above src/console');
-  return webDirAbove(parent);
+function webDir(): string {
+  const index = fileAbove(path.dirname(fileURLToPath(import.meta.url)), path.join('web', 'index.html'));
+  if (index === null) throw new Error('the console\'s web/ directory was not found above src/console');
+  return `${path.dirname(index)}${path.sep}`;
 }
 
 const TYPES: Record<string, string> = {
