@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
+import { nativeScanner, sha256Meanwhile, type NativeScanner, type PendingDigest } from './c14n-native.js';
 
 // The enveloped reference's digest (URI="" with the XPath filter not(ancestor-or-self::ds:Signature), then
 // exclusive c14n without comments) computed straight from the document's bytes, without a DOM: a 50 MB document
@@ -8,6 +9,8 @@ import { createHash, type Hash } from 'node:crypto';
 // (XML declaration, comments, empty-element tags, attribute order, namespace declarations, references, CR).
 // It accepts a well-formed subset (UTF-8, no DOCTYPE, XML 1.0); on anything outside it, or anything it cannot
 // prove well-formed, it gives up and the caller takes the DOM path, which also produces the error messages.
+// Where the native scanner is built (c14n-native.ts), it passes over the unchanged stretches and this code
+// takes over wherever c14n changes something or namespaces change.
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -89,6 +92,7 @@ function referenced(body: string): string {
 class Frame {
   readonly defaultUri: string;
   readonly renderedDefault: string;
+  private prefixes?: Buffer;
   constructor(
     readonly scope: Map<string, string>,
     readonly rendered: Map<string, string>,
@@ -96,6 +100,18 @@ class Frame {
     this.defaultUri = scope.get('') ?? '';
     this.renderedDefault = rendered.get('') ?? '';
   }
+
+  /** The prefixes (each followed by `:`) whose binding c14n has rendered as it is in scope, for the native scanner. */
+  get simplePrefixes(): Buffer {
+    this.prefixes ??= Buffer.from([...this.scope].filter(([p, uri]) => p !== '' && this.rendered.get(p) === uri).map(([p]) => `${p}:`).join(''), 'utf8');
+    return this.prefixes;
+  }
+}
+
+/** Where the canonical form is one stretch of the document's bytes as they stand. */
+export interface CanonicalSlice {
+  start: number;
+  end: number;
 }
 
 interface Attribute {
@@ -127,9 +143,35 @@ class Scanner {
   private attrCount = 0;
   /** Colon offset (-1 when none) of the name `name` last read. */
   private colon = -1;
+  /**
+   * The canonical form so far is the input from `first` to `last` while `contiguous`: those bytes are not hashed
+   * run by run but at the end, in one piece, by `speculative` when it was started on exactly them.
+   */
+  private first = -1;
+  private last = -1;
+  private contiguous = true;
+  /** SHA-256 of the input from the root's start tag to the end bar trailing white space, started on another thread as the root is reached. */
+  private speculative: { start: number; end: number; pending: PendingDigest } | null = null;
+  private readonly native: NativeScanner | null;
+  private readonly nativeState = new Int32Array(4);
 
-  constructor(private readonly b: Buffer) {
+  constructor(
+    private readonly b: Buffer,
+    native: NativeScanner | null,
+  ) {
     this.n = b.length;
+    // The native scanner's positions are 32-bit.
+    this.native = this.n < 2 ** 31 ? native : null;
+  }
+
+  /** The canonical form as a stretch of the input, when it is one; after run. */
+  get slice(): CanonicalSlice | null {
+    return this.contiguous && this.first >= 0 ? { start: this.first, end: this.last } : null;
+  }
+
+  /** Stops the speculative hash, if any, whatever happened. */
+  dispose(): void {
+    this.speculative?.pending.cancel();
   }
 
   run(): Buffer {
@@ -143,6 +185,7 @@ class Scanner {
     }
     this.i = this.s0 = i;
     for (;;) {
+      if (this.native !== null && this.depth > 0 && this.suppressAt < 0) this.nativeRun(this.native);
       this.text();
       if (this.i >= this.n) break;
       const c = b[this.i + 1];
@@ -153,16 +196,64 @@ class Scanner {
     }
     if (this.depth !== 0 || !this.rootSeen) giveUp();
     this.replace(this.n, this.n, '');
-    return this.hash.digest();
+    if (!this.contiguous) return this.hash.digest();
+    const spec = this.speculative;
+    if (spec !== null && spec.start === this.first && spec.end === this.last) return spec.pending.digest();
+    this.dispose();
+    return this.hash.update(this.b.subarray(this.first, this.last)).digest();
   }
 
-  /** Canonical output so far is hashed up to `start`; `text` stands for the input from `start` to `end`. */
+  /** At the root's start tag: the canonical form is most often the input from here to the end (bar white space). */
+  private speculate(at: number): void {
+    let end = this.n;
+    while (end > at && isSpace(this.b[end - 1])) end--;
+    this.speculative = { start: at, end, pending: sha256Meanwhile(this.b.subarray(at, end), this.native) };
+  }
+
+  /** Passes over what the native scanner finds canonical as it stands: those bytes stay in the unhashed run. */
+  private nativeRun(native: NativeScanner): void {
+    const f = this.frame;
+    const state = this.nativeState;
+    state[0] = this.i;
+    state[1] = this.depth;
+    state[2] = this.depth;
+    state[3] = f.renderedDefault === f.defaultUri ? 1 : 0;
+    native.scanCanonicalRun(this.b, state, this.names, f.simplePrefixes);
+    this.i = state[0] as number;
+    this.depth = state[1] as number;
+  }
+
+  /** Canonical output so far is complete up to `start`; `text` stands for the input from `start` to `end`. */
   private replace(start: number, end: number, text: string): void {
     if (this.suppressAt < 0) {
-      if (start > this.s0) this.hash.update(this.b.subarray(this.s0, start));
-      if (text) this.hash.update(text);
+      if (start > this.s0) this.unchanged(this.s0, start);
+      if (text) {
+        this.endSlice();
+        this.hash.update(text);
+      }
     }
     this.s0 = end;
+  }
+
+  /** Input from `from` to `to` is in the canonical form as it stands. */
+  private unchanged(from: number, to: number): void {
+    if (this.contiguous) {
+      if (this.first < 0) this.first = from;
+      else if (from !== this.last) this.endSlice();
+      if (this.contiguous) {
+        this.last = to;
+        return;
+      }
+    }
+    this.hash.update(this.b.subarray(from, to));
+  }
+
+  /** The canonical form is not one stretch of the input after all: what was noted is hashed now. */
+  private endSlice(): void {
+    if (!this.contiguous) return;
+    this.contiguous = false;
+    this.dispose();
+    if (this.first >= 0) this.hash.update(this.b.subarray(this.first, this.last));
   }
 
   /** Character data up to the next `<` (or the end, outside the root element). */
@@ -320,6 +411,7 @@ class Scanner {
     const n = this.n;
     const at = this.i;
     if (this.depth === 0 && this.rootSeen) giveUp();
+    if (this.depth === 0) this.speculate(at);
     this.rootSeen = true;
     const nameEnd = this.name(at + 1);
     const colon = this.colon;
@@ -507,7 +599,8 @@ class Scanner {
       for (const [p, u] of decls) out += `${p ? ` xmlns:${p}` : ' xmlns'}="${escapeAttr(u)}"`;
       for (const attr of attrs) out += ` ${attr.qname}="${escapeAttr(attr.value)}"`;
       out += empty ? `></${qname}>` : '>';
-      this.replace(at, end, out);
+      // Often the tag is canonical as written (a root declaring its namespaces in order): it then stays in the run.
+      if (out !== b.toString('utf8', at, end)) this.replace(at, end, out);
     }
     this.open(at + 1, nameEnd, scope === f.scope && rendered === f.rendered ? f : new Frame(scope, rendered), empty, end);
   }
@@ -534,16 +627,28 @@ function attributeValue(raw: string): string {
   return raw.replace(/\r\n|[\t\n\r]/g, ' ').replace(/&([^;&]*);|&/g, (whole, body: string | undefined) => (body === undefined ? giveUp() : referenced(body)));
 }
 
+export interface ScannedDocument {
+  /** SHA-256 of the canonical document without its signatures. */
+  digest: Buffer;
+  /** Whether the root element is itself a ds:Signature. */
+  rootIsSignature: boolean;
+  /** The canonical form as a stretch of the document, when it is one (then `digest` is that stretch's SHA-256). */
+  slice: CanonicalSlice | null;
+}
+
 /**
- * SHA-256 of the canonical document without its signatures, and whether the root element is itself a
- * ds:Signature; null when the document is outside what the scanner handles (the caller then uses the DOM).
+ * The enveloped reference's canonical digest of a document; null when the document is outside what the scanner
+ * handles (the caller then uses the DOM). `native: false` keeps the native scanner out (tests compare the two).
  */
-export function digestWithoutSignatures(document: Buffer): { digest: Buffer; rootIsSignature: boolean } | null {
-  const scanner = new Scanner(document);
+export function digestWithoutSignatures(document: Buffer, { native = true }: { native?: boolean } = {}): ScannedDocument | null {
+  const scanner = new Scanner(document, native ? nativeScanner : null);
   try {
-    return { digest: scanner.run(), rootIsSignature: scanner.rootIsSignature };
+    const digest = scanner.run();
+    return { digest, rootIsSignature: scanner.rootIsSignature, slice: scanner.slice };
   } catch (err) {
     if (err === GIVE_UP) return null;
     throw err;
+  } finally {
+    scanner.dispose();
   }
 }

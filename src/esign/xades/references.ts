@@ -1,4 +1,4 @@
-import { digestWithoutSignatures } from './c14n-scan.js';
+import { digestWithoutSignatures, type ScannedDocument } from './c14n-scan.js';
 import { XadesError } from './errors.js';
 import { topLevelSignatures } from './paths.js';
 import { ALG, NS, XPATH_NO_SIGNATURES, children, child, decodeXml, excC14n, findById, parseXml, sha256 } from './xml.js';
@@ -32,13 +32,13 @@ export function documentWithoutSignatures(doc: Document): string {
  * The enveloped reference's digest over a document's bytes, and whether its root is a ds:Signature: streamed from
  * the bytes when the scanner handles the document, else over the DOM (which also reports malformed XML).
  */
-export function envelopedDigest(document: Buffer): { digest: Buffer; rootIsSignature: boolean } {
+export function envelopedDigest(document: Buffer): ScannedDocument {
   const scanned = digestWithoutSignatures(document);
   if (scanned) return scanned;
   const what = 'an ENVELOPED document';
   const doc = parseXml(decodeXml(document, what), what);
   const root = doc.documentElement;
-  return { digest: sha256(documentWithoutSignatures(doc)), rootIsSignature: root.namespaceURI === NS.ds && root.localName === 'Signature' };
+  return { digest: sha256(documentWithoutSignatures(doc)), rootIsSignature: root.namespaceURI === NS.ds && root.localName === 'Signature', slice: null };
 }
 
 /** Checks a reference is of a shape this engine reads; returns its URI. */
