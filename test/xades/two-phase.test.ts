@@ -63,6 +63,38 @@ describe('two-phase signing', () => {
     }
   });
 
+  it.each([
+    ['small', 3],
+    ['large enough to be hashed on another thread', 12_000],
+  ])('recognises a %s document by the bytes around its canonical form: a change before, in or after it is refused', async (_, rows) => {
+    const root = `<kayitlar xmlns="urn:imzala:bench">${'<kayit no="1">Çağrı</kayit>\n'.repeat(rows)}</kayitlar>`;
+    const doc = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`);
+    const p = prepare(doc, {}, signer.der);
+    // The document's own hash is not in the state: the reference digest over the stretch stands for it.
+    expect(p.state.document).toEqual({ size: doc.length, slice: { start: 39, end: doc.length - 1, sha256: sha256(root).toString('hex'), head: doc.toString('base64', 0, 39), tail: 'Cg==' } });
+    const sv = signDigest(p.digest, signer.privateKey!);
+    const changed = (at: number, byte: number) => Buffer.from(doc).fill(byte, at, at + 1);
+    for (const other of [changed(31, 0x75), changed(doc.length >> 1, 0x32), changed(doc.length - 1, 0x20), doc.subarray(0, doc.length - 1), Buffer.concat([doc, Buffer.from(' ')])]) {
+      await expect(complete(p.state, sv, { document: other })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    }
+    // A wrong document is reported as such even when the signature value is wrong too.
+    await expect(complete(p.state, Buffer.alloc(256), { document: changed(doc.length >> 1, 0x32) })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    const signed = await complete(p.state, sv, { document: doc });
+    expect((await env.xades.validate(signed)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED' });
+    if (rows < 100) await env.xmlsec1(signed);
+  });
+
+  it('completes a state that names the document by its whole SHA-256 (as states stored before did); refuses one that names it neither way', async () => {
+    const p = prepare(XML, {}, signer.der);
+    const sv = signDigest(p.digest, signer.privateKey!);
+    const byHash = { ...p.state, document: { size: XML.length, sha256: sha256(XML).toString('hex') } };
+    await env.xmlsec1(await complete(byHash, sv, { document: XML }));
+    await expect(complete(byHash, sv, { document: Buffer.from('<kayit><ad>Tesu</ad></kayit>') })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    for (const document of [{ size: XML.length }, { size: 'x', sha256: '00' }, { size: XML.length, slice: { start: 0, end: 3 } }]) {
+      await expect(complete({ ...p.state, document } as never, sv, { document: XML })).rejects.toMatchObject({ code: 'ERR_XADES_STATE' });
+    }
+  });
+
   it('expired pending entries are purged with their documents', async () => {
     const prepared = await env.xades.prepare(XML, {}, signer.der);
     expect(await env.xades.pending.purgeExpired(Date.now() + env.xades.pending.ttlMs + 1000)).toBeGreaterThanOrEqual(1);

@@ -4,9 +4,10 @@ import { archiveTimestampDigest, signatureTimestampDigest, unsignedSignatureProp
 import { XadesError } from './errors.js';
 import { levelRank, PROFILE_TIMESTAMP_WINDOW_MS } from './model.js';
 import { resolvePath } from './paths.js';
-import type { PendingState } from './prepare.js';
+import type { DocumentCheck, PendingState } from './prepare.js';
 import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
+import { sha256Meanwhile } from './c14n-native.js';
 import { collectValidationData, validationDataXml } from './validation-data.js';
 import { ALG, NS, XML_DECLARATION, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
 
@@ -47,9 +48,32 @@ function ensureUnsignedSignatureProperties(signature: Element): Element {
 function checkState(state: PendingState): void {
   const ok =
     state && state.version === 1 && typeof state.signatureXml === 'string' && typeof state.signedInfo === 'string' &&
-    typeof state.signerCertificate === 'string' && state.options && state.placement && state.document;
+    typeof state.signerCertificate === 'string' && state.options && state.placement && isDocumentCheck(state.document);
   if (!ok) throw new XadesError('ERR_XADES_STATE', 'pending state is malformed or of an unknown version');
   if (sha256(state.signedInfo).toString('base64') !== state.digest) throw new XadesError('ERR_XADES_STATE', 'pending state digest does not match its SignedInfo');
+}
+
+function isDocumentCheck(check: DocumentCheck | undefined): boolean {
+  if (!check || !Number.isSafeInteger(check.size)) return false;
+  if ('sha256' in check) return typeof check.sha256 === 'string';
+  const slice = (check as { slice?: Partial<Record<string, unknown>> }).slice;
+  return !!slice && Number.isSafeInteger(slice.start) && Number.isSafeInteger(slice.end) && ['sha256', 'head', 'tail'].every((k) => typeof slice[k] === 'string');
+}
+
+/** Starts checking `document` is the one prepared (hashing it on another thread where it can); confirm() waits and throws when it is not. */
+function checkDocument(check: DocumentCheck, document: Buffer): { confirm(): void; cancel(): void } {
+  const [from, to, expected] = 'sha256' in check ? [0, document.length, check.sha256] : [check.slice.start, check.slice.end, check.slice.sha256];
+  const around =
+    document.length === check.size && ('sha256' in check || (document.toString('base64', 0, from) === check.slice.head && document.toString('base64', to) === check.slice.tail));
+  const pending = around ? sha256Meanwhile(document.subarray(from, to)) : null;
+  return {
+    confirm() {
+      if (pending === null || pending.digest().toString('hex') !== expected) {
+        throw new XadesError('ERR_XADES_STATE', 'the document is not the one this signature was prepared for');
+      }
+    },
+    cancel: () => pending?.cancel(),
+  };
 }
 
 async function timestamp(trust: XadesTrust, digest: Buffer): Promise<{ token: Buffer; info: TimestampInfo }> {
@@ -70,9 +94,23 @@ async function timestamp(trust: XadesTrust, digest: Buffer): Promise<{ token: Bu
  */
 export async function complete(state: PendingState, signatureValue: Buffer, ctx: CompleteContext): Promise<Buffer> {
   checkState(state);
-  if (sha256(ctx.document).toString('hex') !== state.document.sha256) {
-    throw new XadesError('ERR_XADES_STATE', 'the document is not the one this signature was prepared for');
+  const document = checkDocument(state.document, ctx.document);
+  try {
+    // From aslT on, the check comes before a time-stamp authority is asked; below, nothing leaves the process, so
+    // the signature is assembled while the document is hashed, and a wrong document still wins over other errors.
+    if (levelRank(state.options.level) > 0) document.confirm();
+    const signed = await assemble(state, signatureValue, ctx);
+    document.confirm();
+    return signed;
+  } catch (err) {
+    document.confirm();
+    throw err;
+  } finally {
+    document.cancel();
   }
+}
+
+async function assemble(state: PendingState, signatureValue: Buffer, ctx: CompleteContext): Promise<Buffer> {
   const signer = parseCertificate(Buffer.from(state.signerCertificate, 'base64'), 'signer certificate');
   if (!verifySignature('sha256', Buffer.from(state.signedInfo, 'utf8'), signer.x509.publicKey, signatureValue)) {
     throw new XadesError('ERR_XADES_SIGNATURE_VALUE', 'the signature value does not verify over the prepared SignedInfo with the signer certificate');

@@ -14,8 +14,20 @@ export type Placement =
   | { kind: 'serial'; path: string; signatureValueId: string; addId: boolean };
 
 /**
+ * How complete recognises the document it is handed again: by its SHA-256, or, when the enveloped reference's
+ * canonical form is one stretch of the document's bytes (the common case), by the bytes around that stretch and
+ * the stretch's SHA-256, which is the reference digest prepare computed anyway: one hash of the document fewer.
+ */
+export type DocumentCheck =
+  | { size: number; sha256: string }
+  | { size: number; slice: { start: number; end: number; sha256: string; head: string; tail: string } };
+
+/** Bytes around the canonical stretch above this are not kept in the state; the document's own hash is. */
+const SLICE_CONTEXT_LIMIT = 16 * 1024;
+
+/**
  * Everything `complete` needs, JSON-serialisable so it can be stored while the operator's subscriber decides.
- * The document itself is not inside (it may be 50 MB): complete is handed it again and checks its SHA-256.
+ * The document itself is not inside (it may be 50 MB): complete is handed it again and checks it is the same.
  */
 export interface PendingState {
   version: 1;
@@ -24,7 +36,7 @@ export interface PendingState {
   /** base64 DER */
   signerCertificate: string;
   signingTime: string;
-  document: { sha256: string; size: number };
+  document: DocumentCheck;
   placement: Placement;
   /** The ds:Signature element with an empty SignatureValue (and, for binary ENVELOPING, an empty ds:Object). */
   signatureXml: string;
@@ -81,9 +93,9 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
   const refId = `Reference-${id}`;
   const objId = `Object-${id}`;
   const signingTime = request.signingTime ?? new Date();
-  const documentDigest = sha256(document);
 
   let placement: Placement;
+  let check: DocumentCheck | null = null;
   let dataRef = '';
   let objectXml = '';
   let mime = XML_MIME;
@@ -111,6 +123,11 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
       throw new XadesError('ERR_XADES_DOCUMENT', 'the document is an ENVELOPING signature; add a SERIAL signature to it, or sign it ENVELOPED as new content');
     }
     placement = { kind: 'enveloped' };
+    const slice = enveloped.slice;
+    if (slice && document.length - (slice.end - slice.start) <= SLICE_CONTEXT_LIMIT) {
+      const around = { head: document.toString('base64', 0, slice.start), tail: document.toString('base64', slice.end) };
+      check = { size: document.length, slice: { start: slice.start, end: slice.end, sha256: enveloped.digest.toString('hex'), ...around } };
+    }
     dataRef = reference(`Id="${refId}" URI=""`, `<ds:Transform Algorithm="${ALG.xpath}"><ds:XPath>${XPATH_NO_SIGNATURES}</ds:XPath></ds:Transform>${transform(ALG.excC14n)}`, enveloped.digest);
   } else if (looksLikeXml(document) && !options.envelopingXmlAsBase64) {
     const content = parseXml(decodeXml(document, 'an ENVELOPING XML document'), 'an ENVELOPING XML document');
@@ -127,8 +144,11 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
     placement = { kind: 'enveloping-binary', objectId: objId };
     mime = options.envelopingObjectMimeType;
     objectXml = `<ds:Object Id="${objId}" MimeType="${escapeAttr(mime)}" Encoding="${ALG.base64}"/>`;
-    dataRef = reference(`Id="${refId}" URI="#${objId}"`, transform(ALG.base64), documentDigest);
+    const digest = sha256(document);
+    check = { size: document.length, sha256: digest.toString('hex') };
+    dataRef = reference(`Id="${refId}" URI="#${objId}"`, transform(ALG.base64), digest);
   }
+  check ??= { size: document.length, sha256: sha256(document).toString('hex') };
 
   const rule = options.profile ? PROFILE_RULES[options.profile] : null;
   const policy = rule?.policyOid
@@ -171,7 +191,7 @@ export function prepare(document: Buffer, request: XadesRequest, signerCertifica
       options,
       signerCertificate: cert.der.toString('base64'),
       signingTime: isoSeconds(signingTime),
-      document: { sha256: documentDigest.toString('hex'), size: document.length },
+      document: check,
       placement,
       signatureXml,
       signedInfo,
