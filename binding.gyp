@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "c14n_scan",
-      "sources": ["native/c14n_scan.c"],
+      "target_name": "xades",
+      "sources": ["native/xades.c"],
       "cflags": ["-O3", "-std=c11"]
     }
   ]

@@ -1,4 +1,4 @@
-// Builds the native canonical-run scanner (native/c14n_scan.c, binding.gyp) with the node-gyp npm ships: the
+// Builds the native canonical-run scanner (native/xades.c, binding.gyp) with the node-gyp npm ships: the
 // package's install script, so `npm ci` runs it. Without a C compiler or Node's headers the build fails; the XAdES
 // canonicaliser then runs in JavaScript alone, about twice as slow on large documents, so this warns and lets the
 // install go on.
@@ -11,7 +11,7 @@ const nodeGyp =
   process.env.npm_config_node_gyp ?? path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 const build = spawnSync(process.execPath, [nodeGyp, 'rebuild'], { cwd: root, encoding: 'utf8' });
 if (build.status === 0) {
-  process.stdout.write('imzala: built the native canonicaliser (build/Release/c14n_scan.node)\n');
+  process.stdout.write('imzala: built the native canonicaliser (build/Release/xades.node)\n');
 } else {
   const why = `${build.stdout ?? ''}${build.stderr ?? ''}`.split('\n').filter((l) => /error|ERR!/.test(l)).slice(0, 8).join('\n');
   process.stderr.write(`imzala: the native canonicaliser was not built; XAdES canonicalisation runs in JavaScript alone (slower).\n${why || build.error?.message || ''}\n`);

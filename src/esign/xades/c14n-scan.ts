@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
-import { nativeScanner, sha256Meanwhile, type NativeScanner, type PendingDigest } from './c14n-native.js';
+import { nativeScanner, sha256Meanwhile, type NativeScanner, type PendingDigest } from './native.js';
 
 // The enveloped reference's digest (URI="" with the XPath filter not(ancestor-or-self::ds:Signature), then
 // exclusive c14n without comments) computed straight from the document's bytes, without a DOM: a 50 MB document
@@ -9,7 +9,7 @@ import { nativeScanner, sha256Meanwhile, type NativeScanner, type PendingDigest 
 // (XML declaration, comments, empty-element tags, attribute order, namespace declarations, references, CR).
 // It accepts a well-formed subset (UTF-8, no DOCTYPE, XML 1.0); on anything outside it, or anything it cannot
 // prove well-formed, it gives up and the caller takes the DOM path, which also produces the error messages.
-// Where the native scanner is built (c14n-native.ts), it passes over the unchanged stretches and this code
+// Where the native scanner is built (native.ts), it passes over the unchanged stretches and this code
 // takes over wherever c14n changes something or namespaces change.
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';

@@ -7,7 +7,7 @@ import { resolvePath } from './paths.js';
 import type { DocumentCheck, PendingState } from './prepare.js';
 import { imprintMatches, parseTimestamp, tsaCertificate, type TimestampInfo } from './tokens.js';
 import type { XadesTrust } from './trust.js';
-import { sha256Meanwhile } from './c14n-native.js';
+import { encodeBase64Into, sha256Meanwhile } from './native.js';
 import { collectValidationData, validationDataXml } from './validation-data.js';
 import { ALG, NS, XML_DECLARATION, child, children, decodeXml, parseXml, serialize, sha256 } from './xml.js';
 
@@ -261,10 +261,7 @@ function output(xml: string, objectBytes: { id: string; bytes: Buffer }): Buffer
   const b64Length = 4 * Math.ceil(bytes.length / 3);
   const out = Buffer.allocUnsafe(head.length + b64Length + tail.length);
   head.copy(out, 0);
-  let offset = head.length;
-  // Small chunks: their base64 strings die young, so the peak stays the document plus the output.
-  const CHUNK = 3 * 16 * 1024;
-  for (let i = 0; i < bytes.length; i += CHUNK) offset += out.write(bytes.subarray(i, i + CHUNK).toString('base64'), offset, 'latin1');
+  const offset = head.length + encodeBase64Into(bytes, out, head.length);
   tail.copy(out, offset);
   return out;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { nativeScanner, sha256Meanwhile } from '../../src/esign/xades/c14n-native.js';
+import { encodeBase64Into, nativeScanner, sha256Meanwhile } from '../../src/esign/xades/native.js';
 import { digestWithoutSignatures } from '../../src/esign/xades/c14n-scan.js';
 import { documentWithoutSignatures } from '../../src/esign/xades/references.js';
 import { decodeXml, parseXml, sha256 } from '../../src/esign/xades/xml.js';
@@ -69,7 +69,7 @@ function generated(seed: number, elements: number): Buffer {
 
 describe('the native canonical-run scanner', () => {
   it('is built by npm ci and loaded', () => {
-    expect(nativeScanner, 'build/Release/c14n_scan.node is missing: npm ci (scripts/build-native.mjs) builds it').not.toBeNull();
+    expect(nativeScanner, 'build/Release/xades.node is missing: npm ci (scripts/build-native.mjs) builds it').not.toBeNull();
   });
 
   it('refuses wrong arguments with a TypeError, not a crash', () => {
@@ -157,5 +157,23 @@ describe('SHA-256 meanwhile', () => {
     pending.cancel();
     pending.cancel();
     expect(() => pending.digest()).toThrow(/cancelled/);
+  });
+});
+
+describe('base64 into a buffer', () => {
+  it.each([true, false])('writes what Buffer#toString writes, padding included (native %s)', (native) => {
+    const r = random(5);
+    for (const size of [0, 1, 2, 3, 4, 5, 6, 7, 100_000, 100_001, 100_002, 3 * 16 * 1024 + 1]) {
+      const source = Buffer.from(Array.from({ length: size }, () => r.below(256)));
+      const target = Buffer.alloc(3 + 4 * Math.ceil(size / 3) + 2, 0x2a);
+      expect(encodeBase64Into(source, target, 3, native ? nativeScanner : null)).toBe(4 * Math.ceil(size / 3));
+      expect(target.toString('latin1')).toBe(`***${source.toString('base64')}**`);
+    }
+  });
+
+  it('refuses a target without room, and a negative offset', () => {
+    expect(() => encodeBase64Into(Buffer.alloc(3), Buffer.alloc(3), 0)).toThrow(RangeError);
+    expect(() => encodeBase64Into(Buffer.alloc(3), Buffer.alloc(8), 5)).toThrow(RangeError);
+    expect(() => encodeBase64Into(Buffer.alloc(3), Buffer.alloc(8), -1)).toThrow(RangeError);
   });
 });
