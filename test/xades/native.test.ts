@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encodeBase64Into, nativeScanner, sha256Meanwhile } from '../../src/esign/xades/native.js';
+import { encodeBase64Into, nativeAddon, sha256Meanwhile } from '../../src/esign/xades/native.js';
 import { digestWithoutSignatures } from '../../src/esign/xades/c14n-scan.js';
 import { documentWithoutSignatures } from '../../src/esign/xades/references.js';
 import { decodeXml, parseXml, sha256 } from '../../src/esign/xades/xml.js';
@@ -69,11 +69,11 @@ function generated(seed: number, elements: number): Buffer {
 
 describe('the native canonical-run scanner', () => {
   it('is built by npm ci and loaded', () => {
-    expect(nativeScanner, 'build/Release/xades.node is missing: npm ci (scripts/build-native.mjs) builds it').not.toBeNull();
+    expect(nativeAddon, 'build/Release/xades.node is missing: npm ci (scripts/build-native.mjs) builds it').not.toBeNull();
   });
 
   it('refuses wrong arguments with a TypeError, not a crash', () => {
-    const native = nativeScanner!;
+    const native = nativeAddon!;
     expect(() => native.scanCanonicalRun(Buffer.from('<a/>'), new Int32Array(2), new Int32Array(3), Buffer.alloc(0))).toThrow(TypeError);
     expect(() => native.scanCanonicalRun('<a/>' as never, new Int32Array(4), new Int32Array(3), Buffer.alloc(0))).toThrow(TypeError);
     expect(() => native.scanCanonicalRun(Buffer.from('<a/>'), Int32Array.of(9, 0, 0, 1), new Int32Array(3), Buffer.alloc(0))).toThrow(RangeError);
@@ -166,7 +166,7 @@ describe('base64 into a buffer', () => {
     for (const size of [0, 1, 2, 3, 4, 5, 6, 7, 100_000, 100_001, 100_002, 3 * 16 * 1024 + 1]) {
       const source = Buffer.from(Array.from({ length: size }, () => r.below(256)));
       const target = Buffer.alloc(3 + 4 * Math.ceil(size / 3) + 2, 0x2a);
-      expect(encodeBase64Into(source, target, 3, native ? nativeScanner : null)).toBe(4 * Math.ceil(size / 3));
+      expect(encodeBase64Into(source, target, 3, native ? nativeAddon : null)).toBe(4 * Math.ceil(size / 3));
       expect(target.toString('latin1')).toBe(`***${source.toString('base64')}**`);
     }
   });

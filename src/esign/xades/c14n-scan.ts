@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
-import { nativeScanner, sha256Meanwhile, type NativeScanner, type PendingDigest } from './native.js';
+import { nativeAddon, sha256Meanwhile, type NativeAddon, type PendingDigest } from './native.js';
 
 // The enveloped reference's digest (URI="" with the XPath filter not(ancestor-or-self::ds:Signature), then
 // exclusive c14n without comments) computed straight from the document's bytes, without a DOM: a 50 MB document
@@ -152,12 +152,12 @@ class Scanner {
   private contiguous = true;
   /** SHA-256 of the input from the root's start tag to the end bar trailing white space, started on another thread as the root is reached. */
   private speculative: { start: number; end: number; pending: PendingDigest } | null = null;
-  private readonly native: NativeScanner | null;
+  private readonly native: NativeAddon | null;
   private readonly nativeState = new Int32Array(4);
 
   constructor(
     private readonly b: Buffer,
-    native: NativeScanner | null,
+    native: NativeAddon | null,
   ) {
     this.n = b.length;
     // The native scanner's positions are 32-bit.
@@ -211,7 +211,7 @@ class Scanner {
   }
 
   /** Passes over what the native scanner finds canonical as it stands: those bytes stay in the unhashed run. */
-  private nativeRun(native: NativeScanner): void {
+  private nativeRun(native: NativeAddon): void {
     const f = this.frame;
     const state = this.nativeState;
     state[0] = this.i;
@@ -641,7 +641,7 @@ export interface ScannedDocument {
  * handles (the caller then uses the DOM). `native: false` keeps the native scanner out (tests compare the two).
  */
 export function digestWithoutSignatures(document: Buffer, { native = true }: { native?: boolean } = {}): ScannedDocument | null {
-  const scanner = new Scanner(document, native ? nativeScanner : null);
+  const scanner = new Scanner(document, native ? nativeAddon : null);
   try {
     const digest = scanner.run();
     return { digest, rootIsSignature: scanner.rootIsSignature, slice: scanner.slice };

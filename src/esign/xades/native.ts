@@ -8,15 +8,15 @@ declare const shaJob: unique symbol;
 type ShaJob = { readonly [shaJob]: true };
 
 /**
- * native/xades.c, which `npm ci` builds (scripts/build-native.mjs). scanCanonicalRun passes over the
- * stretches of a document that exclusive c14n leaves unchanged about four times faster than the JavaScript
- * scanner. Reads `state`
- * [position, depth, lowest depth it may close to, 1 when unprefixed elements need no namespace declaration]
- * and writes back the position and depth it stopped at; records each element it opens in `names` (start and end
- * of its name, 0) as the JavaScript scanner does. `simplePrefixes` lists, each followed by `:`, the prefixes
- * whose binding c14n has already rendered.
+ * The XAdES engine's native part, native/xades.c, which `npm ci` builds (scripts/build-native.mjs).
+ *
+ * scanCanonicalRun passes over the stretches of a document that exclusive c14n leaves unchanged, about four times
+ * faster than the JavaScript scanner. It reads `state` [position, depth, lowest depth it may close to, 1 when
+ * unprefixed elements need no namespace declaration], writes back the position and depth it stopped at, and records
+ * each element it opens in `names` (start and end of its name, 0) as the JavaScript scanner does.
+ * `simplePrefixes` lists, each followed by `:`, the prefixes whose binding c14n has already rendered.
  */
-export interface NativeScanner {
+export interface NativeAddon {
   scanCanonicalRun(document: Uint8Array, state: Int32Array, names: Int32Array, simplePrefixes: Uint8Array): void;
   /** Starts SHA-256 of `bytes` on a thread of its own; the bytes must not change until finishSha256. */
   startSha256(bytes: Uint8Array): ShaJob;
@@ -26,16 +26,16 @@ export interface NativeScanner {
   encodeBase64Into(source: Uint8Array, target: Uint8Array, offset: number): number;
 }
 
-export const NATIVE_BUILD = path.join('build', 'Release', 'xades.node');
+const NATIVE_BUILD = path.join('build', 'Release', 'xades.node');
 
-function load(): NativeScanner | null {
-  if (process.env.IMZALA_C14N_NATIVE === '0') return null;
+function load(): NativeAddon | null {
+  if (process.env.IMZALA_XADES_NATIVE === '0') return null;
   const file = fileAbove(path.dirname(fileURLToPath(import.meta.url)), NATIVE_BUILD);
-  return file === null ? null : (createRequire(import.meta.url)(file) as NativeScanner);
+  return file === null ? null : (createRequire(import.meta.url)(file) as NativeAddon);
 }
 
-/** Null when the addon was not built (no compiler at install) or IMZALA_C14N_NATIVE=0: the JavaScript scanner then does it all. */
-export const nativeScanner: NativeScanner | null = load();
+/** Null when the addon was not built (no compiler at install) or IMZALA_XADES_NATIVE=0: JavaScript then does it all. */
+export const nativeAddon: NativeAddon | null = load();
 
 /** SHA-256 of a document's bytes that is being computed meanwhile (or, when that does not pay, on demand). */
 export interface PendingDigest {
@@ -52,7 +52,7 @@ const BACKGROUND_MIN_BYTES = 256 * 1024;
  * Starts SHA-256 of `bytes` on a thread of its own, so the caller can go on with other work on this one; the
  * bytes must not change until digest() or cancel(). Without the addon, or for few bytes, it hashes on demand.
  */
-export function sha256Meanwhile(bytes: Uint8Array, native: NativeScanner | null = nativeScanner): PendingDigest {
+export function sha256Meanwhile(bytes: Uint8Array, native: NativeAddon | null = nativeAddon): PendingDigest {
   if (native === null || bytes.length < BACKGROUND_MIN_BYTES) {
     let digest: Buffer | undefined;
     return { digest: () => (digest ??= createHash('sha256').update(bytes).digest()), cancel: () => {} };
@@ -75,7 +75,7 @@ export function sha256Meanwhile(bytes: Uint8Array, native: NativeScanner | null 
 const BASE64_PIECE = 3 * 16 * 1024;
 
 /** Writes the padded base64 of `source` into `target` at `offset` (natively when built: twice as fast, no strings); returns the bytes written. */
-export function encodeBase64Into(source: Buffer, target: Buffer, offset: number, native: NativeScanner | null = nativeScanner): number {
+export function encodeBase64Into(source: Buffer, target: Buffer, offset: number, native: NativeAddon | null = nativeAddon): number {
   if (native !== null) return native.encodeBase64Into(source, target, offset);
   let at = offset;
   for (let i = 0; i < source.length; i += BASE64_PIECE) at += target.write(source.subarray(i, i + BASE64_PIECE).toString('base64'), at, 'latin1');
