@@ -350,9 +350,15 @@ static napi_value encode_base64_into(napi_env env, napi_callback_info info) {
   return written;
 }
 
-NAPI_MODULE_INIT() {
+static void init_once(void) {
   init_tables();
   init_base64();
+}
+
+NAPI_MODULE_INIT() {
+  // Worker threads load the module too: the shared tables are filled once.
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, init_once);
   const struct { const char* name; napi_callback fn; } exported[] = {
     {"scanCanonicalRun", scan_canonical_run}, {"startSha256", start_sha256}, {"finishSha256", finish_sha256}, {"encodeBase64Into", encode_base64_into}};
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
