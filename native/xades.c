@@ -162,6 +162,13 @@ static size_t scan(const scan_t* s, size_t i, int32_t* depth, int32_t base) {
   }
 }
 
+// The call's arguments, up to `max` (missing ones are undefined); returns how many were passed.
+static size_t arguments(napi_env env, napi_callback_info info, napi_value* argv, size_t max) {
+  size_t argc = max;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  return argc;
+}
+
 static int typed_array(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
   napi_typedarray_type type;
   napi_value ab;
@@ -172,9 +179,8 @@ static int typed_array(napi_env env, napi_value v, napi_typedarray_type want, vo
 // scanCanonicalRun(document: Uint8Array, state: Int32Array [position, depth, base depth, default namespace simple],
 //                  names: Int32Array, simplePrefixes: Uint8Array ("p:q:")): void
 static napi_value scan_canonical_run(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t argc = arguments(env, info, argv, 4);
   scan_t s;
   void *doc, *state, *names, *prefixes;
   size_t state_len;
@@ -211,6 +217,9 @@ typedef struct {
   napi_ref view;
 } sha_job;
 
+// Marks the externals that are jobs, so finishSha256 takes no other.
+static const napi_type_tag SHA_JOB_TAG = {0x696d7a616c61u, 0x7368613235366a62u};
+
 // Checked between chunks, so a cancelled job stops within about a tenth of a millisecond.
 #define SHA_CHUNK (256 * 1024)
 
@@ -244,9 +253,8 @@ static void sha_finalize(napi_env env, void* data, void* hint) {
 
 // startSha256(bytes: Uint8Array): job. The bytes must not change until finishSha256.
 static napi_value start_sha256(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t argc = arguments(env, info, argv, 1);
   void* data;
   size_t length;
   if (argc < 1 || !typed_array(env, argv[0], napi_uint8_array, &data, &length)) {
@@ -273,19 +281,24 @@ static napi_value start_sha256(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "startSha256: could not create the job");
     return NULL;
   }
+  // From here the external owns the job: its finalizer stops and frees it.
+  if (napi_type_tag_object(env, external, &SHA_JOB_TAG) != napi_ok) {
+    napi_throw_error(env, NULL, "startSha256: could not tag the job");
+    return NULL;
+  }
   return external;
 }
 
 // finishSha256(job, cancel: boolean): the 32-byte digest, waiting for it; null when cancelled (or failed).
 static napi_value finish_sha256(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t argc = arguments(env, info, argv, 2);
   sha_job* job;
   napi_valuetype type;
   bool cancel = false;
-  if (argc < 2 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external || napi_get_value_external(env, argv[0], (void**)&job) != napi_ok ||
-      napi_get_value_bool(env, argv[1], &cancel) != napi_ok) {
+  bool tagged = false;
+  if (argc < 2 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external || napi_check_object_type_tag(env, argv[0], &SHA_JOB_TAG, &tagged) != napi_ok ||
+      !tagged || napi_get_value_external(env, argv[0], (void**)&job) != napi_ok || napi_get_value_bool(env, argv[1], &cancel) != napi_ok) {
     napi_throw_type_error(env, NULL, "finishSha256(job, cancel: boolean)");
     return NULL;
   }
@@ -314,9 +327,8 @@ static void init_base64(void) {
 
 // encodeBase64Into(source: Uint8Array, target: Uint8Array, offset: number): the number of bytes written (padded base64).
 static napi_value encode_base64_into(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t argc = arguments(env, info, argv, 3);
   void *src_data, *dst_data;
   size_t n, dst_len;
   int64_t offset;
