@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { fileAbove } from '../../src/platform/file-above.js';
 import { encodeBase64Into, nativeAddon, sha256Meanwhile } from '../../src/esign/xades/native.js';
 import { digestWithoutSignatures } from '../../src/esign/xades/c14n-scan.js';
 import { documentWithoutSignatures } from '../../src/esign/xades/references.js';
@@ -157,6 +160,37 @@ describe('SHA-256 meanwhile', () => {
     pending.cancel();
     pending.cancel();
     expect(() => pending.digest()).toThrow(/cancelled/);
+  });
+});
+
+describe('the hashing thread', () => {
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+  it('takes several jobs at once and answers each, in any order, cancelled ones too', () => {
+    const buffers = [1, 2, 3, 4].map((k) => Buffer.alloc(k * 300_000, k));
+    const pending = buffers.map((b) => sha256Meanwhile(b));
+    pending[1]?.cancel();
+    expect(pending[3]?.digest().toString('hex')).toBe(sha(buffers[3]!));
+    expect(pending[0]?.digest().toString('hex')).toBe(sha(buffers[0]!));
+    expect(() => pending[1]?.digest()).toThrow(/cancelled/);
+    expect(pending[2]?.digest().toString('hex')).toBe(sha(buffers[2]!));
+  });
+
+  it('is shared by worker threads that load the addon at the same time', async () => {
+    const addon = fileAbove(process.cwd(), path.join('build', 'Release', 'xades.node'));
+    expect(addon).not.toBeNull();
+    const code = `const { parentPort, workerData } = require('node:worker_threads');
+      const n = require(workerData.addon);
+      const jobs = [1, 2, 3].map((k) => n.startSha256(Buffer.alloc(k * 400000, workerData.fill)));
+      parentPort.postMessage(jobs.map((j) => n.finishSha256(j, false).toString('hex')));`;
+    const run = (fill: number) =>
+      new Promise<string[]>((resolve, reject) => {
+        const worker = new Worker(code, { eval: true, workerData: { addon, fill } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    const answers = await Promise.all([run(5), run(6), run(7)]);
+    answers.forEach((digests, w) => expect(digests).toEqual([1, 2, 3].map((k) => sha(Buffer.alloc(k * 400000, w + 5)))));
   });
 });
 
