@@ -256,7 +256,7 @@ static void* hasher_main(void* arg) {
 #ifdef SCHED_BATCH
   // Woken, a batch thread does not preempt the thread that queued the job, which would then wait for the whole
   // digest on its own CPU while the other idles. On the bench's 1 MB enveloped XML, the median of five signings
-  // fell in that slow mode (2.5–2.9 ms instead of 1.6–1.8) in 13 of 24 processes without it, 7 of 36 with it.
+  // fell in that slow mode (2.5–2.9 ms instead of 1.6–1.8) in 21 of 36 processes without it, 7 of 36 with it.
   struct sched_param batch = {0};
   pthread_setschedparam(pthread_self(), SCHED_BATCH, &batch);
 #endif
