@@ -18,9 +18,9 @@ type ShaJob = { readonly [shaJob]: true };
  */
 export interface NativeAddon {
   scanCanonicalRun(document: Uint8Array, state: Int32Array, names: Int32Array, simplePrefixes: Uint8Array): void;
-  /** Starts SHA-256 of `bytes` on a thread of its own; the bytes must not change until finishSha256. */
+  /** Queues SHA-256 of `bytes` for the addon's hashing thread; the bytes must not change until finishSha256. */
   startSha256(bytes: Uint8Array): ShaJob;
-  /** Waits for the digest; null when `cancel` (the thread stops early). */
+  /** Waits for the digest (computing it here if the thread has not started it); null when `cancel`. */
   finishSha256(job: ShaJob, cancel: boolean): Buffer | null;
   /** Writes the padded base64 of `source` into `target` at `offset`; returns the bytes written. */
   encodeBase64Into(source: Uint8Array, target: Uint8Array, offset: number): number;
@@ -45,12 +45,12 @@ export interface PendingDigest {
   cancel(): void;
 }
 
-/** Below this, starting a thread (about 40 µs) costs more than hashing here (256 KB: about 130 µs) saves. */
+/** Below this, waking the hashing thread (about 35 µs) costs more than hashing here (256 KB: about 130 µs) saves. */
 const BACKGROUND_MIN_BYTES = 256 * 1024;
 
 /**
- * Starts SHA-256 of `bytes` on a thread of its own, so the caller can go on with other work on this one; the
- * bytes must not change until digest() or cancel(). Without the addon, or for few bytes, it hashes on demand.
+ * Starts SHA-256 of `bytes` on the addon's hashing thread, so the caller can go on with other work on this one;
+ * the bytes must not change until digest() or cancel(). Without the addon, or for few bytes, it hashes on demand.
  */
 export function sha256Meanwhile(bytes: Uint8Array, native: NativeAddon | null = nativeAddon): PendingDigest {
   if (native === null || bytes.length < BACKGROUND_MIN_BYTES) {
@@ -74,7 +74,7 @@ export function sha256Meanwhile(bytes: Uint8Array, native: NativeAddon | null = 
 /** Base64 of JavaScript's own in pieces this size: their strings die young, so memory stays the source plus the target. */
 const BASE64_PIECE = 3 * 16 * 1024;
 
-/** Writes the padded base64 of `source` into `target` at `offset` (natively when built: twice as fast, no strings); returns the bytes written. */
+/** Writes the padded base64 of `source` into `target` at `offset` (natively when built, with no strings in between); returns the bytes written. */
 export function encodeBase64Into(source: Buffer, target: Buffer, offset: number, native: NativeAddon | null = nativeAddon): number {
   if (native !== null) return native.encodeBase64Into(source, target, offset);
   let at = offset;
