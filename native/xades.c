@@ -3,9 +3,9 @@
 // &amp; &lt; &gt;; start tags already in canonical form that declare no namespace; end tags) and stops at the
 // first thing c14n would change or that needs namespace bookkeeping, leaving that to the JavaScript scanner.
 // It writes nothing and hashes nothing: the bytes it passes over are canonical as they stand.
-// Beside it, SHA-256 of a buffer on a thread of its own (OpenSSL from the node binary), so a digest the caller
-// will need can be computed while it goes on scanning or writing; and base64 written straight into a buffer, for
-// the content of an ENVELOPING ds:Object, without a string in between.
+// Beside it, SHA-256 of a buffer on the process's hashing thread (OpenSSL from the node binary), so a digest the
+// caller will need is computed while it goes on scanning or writing; and base64 written straight into a buffer,
+// for the content of an ENVELOPING ds:Object, without a string in between.
 // SCHED_BATCH
 #define _GNU_SOURCE
 #include <node_api.h>
