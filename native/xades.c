@@ -117,6 +117,7 @@ static size_t start_tag(const scan_t* s, size_t at, size_t* name_end) {
 }
 
 // Scans from state[0] at depth state[1], never closing below depth state[2]; writes back the position and depth.
+// It also closes elements JS opened, when their names entry says they changed no namespaces.
 static size_t scan(const scan_t* s, size_t i, int32_t* depth, int32_t base) {
   const uint8_t* b = s->b;
   const size_t n = s->n;
@@ -144,6 +145,8 @@ static size_t scan(const scan_t* s, size_t i, int32_t* depth, int32_t base) {
     if (b[i + 1] == '/') {
       if (*depth <= base) return i;
       const int32_t* top = s->names + 3 * (size_t)(*depth - 1);
+      // An element that changed the namespaces in scope is closed by JS, which restores them.
+      if (top[2] != 0) return i;
       size_t len = (size_t)(top[1] - top[0]);
       size_t e = i + 2 + len;
       if (e >= n || memcmp(b + i + 2, b + top[0], len) != 0 || b[e] != '>') return i;

@@ -13,7 +13,8 @@ type ShaJob = { readonly [shaJob]: true };
  * scanCanonicalRun passes over the stretches of a document that exclusive c14n leaves unchanged, about four times
  * faster than the JavaScript scanner. It reads `state` [position, depth, lowest depth it may close to, 1 when
  * unprefixed elements need no namespace declaration], writes back the position and depth it stopped at, and records
- * each element it opens in `names` (start and end of its name, 0) as the JavaScript scanner does.
+ * each element it opens in `names` (start and end of its name, 0) as the JavaScript scanner does. It closes an
+ * element only when its entry's third number is 0 (the element changed no namespaces).
  * `simplePrefixes` lists, each followed by `:`, the prefixes whose binding c14n has already rendered.
  */
 export interface NativeAddon {
